@@ -1,0 +1,1 @@
+"""The local AWS (a patched moto server) and its seeding, shared by tests and `make demo`."""

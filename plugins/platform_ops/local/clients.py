@@ -1,0 +1,33 @@
+"""boto3 clients for a registry account on the local AWS (tests, seeding, the demo)."""
+
+from __future__ import annotations
+
+import boto3
+
+from platform_ops.registry import registry
+
+
+def account_session(endpoint: str, account_name: str, region: str | None = None) -> boto3.Session:
+    """A session whose credentials moto maps to ``account_name``'s account (via STS AssumeRole)."""
+    reg = registry()
+    account = reg.account(account_name)
+    region = region or reg.raw["regions"]["primary"]
+    sts = boto3.client(
+        "sts",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    creds = sts.assume_role(RoleArn=account.role_arn, RoleSessionName="platform-ops-local")["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=region,
+    )
+
+
+def account_client(endpoint: str, account_name: str, service: str, region: str | None = None):
+    session = account_session(endpoint, account_name, region)
+    return session.client(service, endpoint_url=endpoint)

@@ -1,0 +1,100 @@
+"""Seed the local AWS with what the DAGs expect to find in a real landing zone.
+
+Per account: the Terraform state bucket and lock table (what the state-bootstrap stack makes).
+Shared services: the artifacts bucket (plans, reports, evidence) and the notification topic, with
+an SQS queue subscribed to it so a person or a test can read what was sent.
+Other features add their own seeders to ``SEEDERS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from platform_ops.local.clients import account_client
+from platform_ops.registry import registry
+
+NOTIFICATION_QUEUE = "platform-ops-notifications-inbox"
+
+
+def _create_bucket(s3, bucket: str, region: str) -> None:
+    kwargs = {"Bucket": bucket}
+    if region != "us-east-1":
+        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    s3.create_bucket(**kwargs)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+        },
+    )
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+
+
+def seed_terraform_state(endpoint: str) -> None:
+    reg = registry()
+    seen: set[tuple[str, str]] = set()
+    for name in reg.stack_names():
+        stack = reg.stack(name)
+        key = (stack.account.name, stack.region)
+        if key in seen:
+            continue
+        seen.add(key)
+        s3 = account_client(endpoint, stack.account.name, "s3", stack.region)
+        _create_bucket(s3, stack.state_bucket, stack.region)
+        dynamodb = account_client(endpoint, stack.account.name, "dynamodb", stack.region)
+        dynamodb.create_table(
+            TableName=stack.lock_table,
+            AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+
+
+def seed_shared_services(endpoint: str) -> None:
+    reg = registry()
+    s3 = account_client(endpoint, reg.artifacts_account.name, "s3", reg.artifacts_region)
+    _create_bucket(s3, reg.artifacts_bucket, reg.artifacts_region)
+    sns = account_client(endpoint, reg.notification_account.name, "sns", reg.notification_region)
+    topic_arn = sns.create_topic(Name=reg.raw["notifications"]["topic_name"])["TopicArn"]
+    sqs = account_client(endpoint, reg.notification_account.name, "sqs", reg.notification_region)
+    queue_url = sqs.create_queue(QueueName=NOTIFICATION_QUEUE)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+
+
+SEEDERS: list[Callable[[str], None]] = [seed_shared_services, seed_terraform_state]
+
+
+def seed_all(endpoint: str) -> None:
+    """Run every seeder against a freshly started or reset local AWS."""
+    for seeder in SEEDERS:
+        seeder(endpoint)
+
+
+def read_notifications(endpoint: str) -> list[dict]:
+    """Drain the notification inbox queue: ``[{"subject": ..., "message": ...}, ...]``."""
+    import json
+
+    reg = registry()
+    sqs = account_client(endpoint, reg.notification_account.name, "sqs", reg.notification_region)
+    url = sqs.get_queue_url(QueueName=NOTIFICATION_QUEUE)["QueueUrl"]
+    out: list[dict] = []
+    while True:
+        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        if not batch:
+            return out
+        for msg in batch:
+            body = json.loads(msg["Body"])
+            out.append({"subject": body.get("Subject"), "message": body.get("Message")})
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=msg["ReceiptHandle"])

@@ -1,0 +1,91 @@
+"""Start, reset and stop the patched moto server on a free loopback port."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _request(url: str, payload: dict | None = None, timeout: float = 5.0) -> bytes:
+    data = None if payload is None else json.dumps(payload).encode()
+    req = urllib.request.Request(url, data=data, method="GET" if data is None else "POST")
+    with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - loopback only
+        return resp.read()
+
+
+@dataclass
+class LocalAws:
+    """A running local AWS. ``endpoint`` is what connections and Terraform point at."""
+
+    port: int
+    process: subprocess.Popen | None = field(default=None, repr=False)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def configure(self) -> None:
+        """Switch Step Functions to execute mode; moto forgets it at every start."""
+        _request(f"{self.endpoint}/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
+
+    def reset(self) -> None:
+        """Drop every resource in every account (per-test isolation); keeps the config."""
+        _request(f"{self.endpoint}/moto-api/reset", {})
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+def start_local_aws(port: int | None = None, hooks: str = "", timeout: float = 30.0, log_file=None) -> LocalAws:
+    """Start the patched moto server and wait until it answers.
+
+    ``hooks`` is passed as ``PLATFORM_OPS_MOTO_HOOKS`` (container doubles, see moto_patched).
+    """
+    port = port or free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"MOTO_PORT", "MOTO_ACCOUNT_ID"}}
+    env["PLATFORM_OPS_MOTO_HOOKS"] = hooks
+    cmd = [sys.executable, "-m", "platform_ops.local.moto_patched", "-H", HOST, "-p", str(port)]
+    process = subprocess.Popen(
+        cmd,
+        env=env,
+        stdout=log_file or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if log_file else subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    aws = LocalAws(port=port, process=process)
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"local AWS (moto) exited with code {process.returncode} on port {port}")
+        try:
+            _request(f"{aws.endpoint}/moto-api/", timeout=1)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                aws.stop()
+                raise RuntimeError(f"local AWS (moto) did not answer on {aws.endpoint} within {timeout}s")
+            time.sleep(0.1)
+    aws.configure()
+    return aws

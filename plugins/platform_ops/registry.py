@@ -1,0 +1,197 @@
+"""The environment registry: accounts, Regions, connections and Terraform stacks, from one file.
+
+DAG files read it at parse time only for cheap things (the enum of stacks); tasks read it for the
+rest. The file is validated against ``REGISTRY_SCHEMA`` so a typo fails loudly at the first read.
+``PLATFORM_OPS_REGISTRY`` points at another file (your real accounts); the default is the local one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+DEFAULT_REGISTRY = Path(__file__).with_name("registry.json")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+_ACCOUNT = {
+    "type": "object",
+    "required": ["account_id", "aws_conn_id", "role_name", "environment", "production"],
+    "properties": {
+        "account_id": {"type": "string", "pattern": "^[0-9]{12}$"},
+        "aws_conn_id": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+        "role_name": {"type": "string", "minLength": 1},
+        "environment": {"enum": ["shared", "production", "staging", "dev"]},
+        "production": {"type": "boolean"},
+    },
+}
+_STACK = {
+    "type": "object",
+    "required": ["path", "account", "region", "drift_check"],
+    "properties": {
+        "path": {"type": "string", "pattern": "^terraform/stacks/[a-z0-9-]+$"},
+        "account": {"type": "string"},
+        "region": {"type": "string", "pattern": "^[a-z]{2}-[a-z]+-[0-9]$"},
+        "drift_check": {"type": "boolean"},
+        "description": {"type": "string"},
+        "vars": {"type": "object"},
+    },
+}
+REGISTRY_SCHEMA = {
+    "type": "object",
+    "required": ["name", "regions", "accounts", "artifacts", "notifications", "terraform", "stacks"],
+    "properties": {
+        "regions": {
+            "type": "object",
+            "required": ["primary", "secondary"],
+            "additionalProperties": {"type": "string"},
+        },
+        "accounts": {"type": "object", "minProperties": 1, "additionalProperties": _ACCOUNT},
+        "artifacts": {"type": "object", "required": ["account", "region", "bucket"]},
+        "notifications": {"type": "object", "required": ["account", "region", "topic_name"]},
+        "terraform": {
+            "type": "object",
+            "required": ["state", "timeout_seconds", "approval_timeout_hours"],
+            "properties": {
+                "state": {"type": "object", "required": ["bucket_prefix", "lock_table"]},
+                "timeout_seconds": {"type": "integer", "minimum": 60},
+                "approval_timeout_hours": {"type": "number", "exclusiveMinimum": 0},
+            },
+        },
+        "stacks": {"type": "object", "minProperties": 1, "additionalProperties": _STACK},
+    },
+}
+
+
+class RegistryError(ValueError):
+    """The registry file is missing, malformed, or refers to something it does not define."""
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    account_id: str
+    aws_conn_id: str
+    role_name: str
+    environment: str
+    production: bool
+
+    @property
+    def role_arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:role/{self.role_name}"
+
+
+@dataclass(frozen=True)
+class Stack:
+    name: str
+    path: str
+    account: Account
+    region: str
+    drift_check: bool
+    description: str = ""
+    vars: dict | None = None
+
+    @property
+    def directory(self) -> Path:
+        return REPO_ROOT / self.path
+
+    @property
+    def state_bucket(self) -> str:
+        return f"{registry().raw['terraform']['state']['bucket_prefix']}-{self.account.account_id}"
+
+    @property
+    def state_key(self) -> str:
+        return f"stacks/{self.name}/terraform.tfstate"
+
+    @property
+    def lock_table(self) -> str:
+        return registry().raw["terraform"]["state"]["lock_table"]
+
+
+@dataclass(frozen=True)
+class Registry:
+    path: Path
+    raw: dict[str, Any]
+
+    def account(self, name: str) -> Account:
+        try:
+            return Account(name=name, **self.raw["accounts"][name])
+        except KeyError:
+            known = ", ".join(sorted(self.raw["accounts"]))
+            raise RegistryError(f"unknown account {name!r} in {self.path}; known: {known}") from None
+
+    def accounts(self) -> list[Account]:
+        return [self.account(name) for name in self.raw["accounts"]]
+
+    def stack(self, name: str) -> Stack:
+        try:
+            spec = dict(self.raw["stacks"][name])
+        except KeyError:
+            known = ", ".join(sorted(self.raw["stacks"]))
+            raise RegistryError(f"unknown stack {name!r} in {self.path}; known: {known}") from None
+        return Stack(name=name, account=self.account(spec.pop("account")), **spec)
+
+    def stack_names(self) -> list[str]:
+        return sorted(self.raw["stacks"])
+
+    @property
+    def artifacts_bucket(self) -> str:
+        return self.raw["artifacts"]["bucket"]
+
+    @property
+    def artifacts_account(self) -> Account:
+        return self.account(self.raw["artifacts"]["account"])
+
+    @property
+    def artifacts_region(self) -> str:
+        return self.raw["artifacts"]["region"]
+
+    @property
+    def notification_account(self) -> Account:
+        return self.account(self.raw["notifications"]["account"])
+
+    @property
+    def notification_region(self) -> str:
+        return self.raw["notifications"]["region"]
+
+    @property
+    def notification_topic_arn(self) -> str:
+        n = self.raw["notifications"]
+        return f"arn:aws:sns:{n['region']}:{self.account(n['account']).account_id}:{n['topic_name']}"
+
+
+def load_registry(path: str | os.PathLike | None = None) -> Registry:
+    """Read and validate a registry file (no caching; see ``registry()``)."""
+    path = Path(path or os.environ.get("PLATFORM_OPS_REGISTRY") or DEFAULT_REGISTRY)
+    try:
+        raw = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise RegistryError(f"registry file {path} does not exist (set PLATFORM_OPS_REGISTRY)") from None
+    except json.JSONDecodeError as err:
+        raise RegistryError(f"registry file {path} is not valid JSON: {err}") from None
+    try:
+        jsonschema.validate(raw, REGISTRY_SCHEMA)
+    except jsonschema.ValidationError as err:
+        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+        raise RegistryError(f"registry file {path} is invalid at {where}: {err.message}") from None
+    reg = Registry(path=path, raw=raw)
+    for name, stack in raw["stacks"].items():
+        reg.account(stack["account"])
+        if not (REPO_ROOT / stack["path"]).is_dir():
+            raise RegistryError(f"stack {name!r} in {path}: directory {stack['path']} does not exist")
+    return reg
+
+
+@lru_cache(maxsize=4)
+def _cached(path: str) -> Registry:
+    return load_registry(path)
+
+
+def registry() -> Registry:
+    """The registry in force (cached per path; cheap enough for DAG parse time)."""
+    return _cached(os.environ.get("PLATFORM_OPS_REGISTRY") or str(DEFAULT_REGISTRY))
