@@ -1,0 +1,296 @@
+"""Run terraform commands safely. The only module that imports ``python_terraform``.
+
+python-terraform 0.10.1 is used for what it does well, turning keyword options into argv. It
+is never asked to run anything, because its runner has 13 known bugs (reference:
+terraform-tooling.md §4). How each one is avoided here:
+
+1. every call passes ``-var-file`` (so ``apply <plan>`` fails): argv is built with ``var=None``;
+2. plan always adds ``-detailed-exitcode``: rc 0 and 2 are both success, 2 meaning "changes";
+3. ``destroy`` sends ``-force``: built with ``force=None`` and ``-auto-approve``;
+4. ``apply`` without a plan prompts and fails on EOF: only saved plans are applied;
+5. ``output(name)`` raises TypeError: ``output -json`` is parsed here;
+6. ``state=``/``parallelism=`` leak into ``init``: the constructor gets neither, ever;
+7. a positional directory breaks commands: the process runs with ``cwd=workdir``;
+8. one object shares temp var files across threads: a new ``Terraform`` object per call, and
+   variables go to a private var file per call;
+9. ``capture_output=False`` breaks under Airflow's log writer: output is always piped;
+10. its var files stay in the temp dir after an exception: ours live in a private directory
+    removed in ``finally``;
+11. ``synchronous=False`` leaks as a flag: never passed;
+12. no timeout and no streaming: lines go to the log as they come, and a timeout interrupts
+    terraform (SIGINT, so it releases the state lock), then kills it;
+13. it re-reads a local ``terraform.tfstate``: state is read with ``show -json`` (remote backends).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from python_terraform import IsFlagged, Terraform
+
+from platform_ops.terraform.tooling import find_terraform
+
+log = logging.getLogger(__name__)
+
+PLAN_NO_CHANGES, PLAN_CHANGES = 0, 2
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class TerraformError(RuntimeError):
+    """terraform exited with an error; ``output`` holds what it printed (stderr last)."""
+
+    def __init__(self, message: str, returncode: int | None = None, output: str = ""):
+        super().__init__(message)
+        self.returncode = returncode
+        self.output = output
+
+
+class TerraformTimeout(TerraformError):
+    """terraform ran longer than allowed and was interrupted."""
+
+
+class StateLockedError(TerraformError):
+    """Another process holds the state lock. Never force-unlocked here."""
+
+
+class StalePlanError(TerraformError):
+    """The state changed after the plan was made; the plan must be made again and reviewed."""
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _lock_holder(text: str) -> str:
+    """``Who``/``ID``/``Operation``/``Created`` from terraform's lock error, for the message."""
+    fields = {}
+    for key in ("ID", "Path", "Operation", "Who", "Version", "Created"):
+        match = re.search(rf"^\s*{key}:\s*(.+)$", text, re.MULTILINE)
+        if match:
+            fields[key] = match.group(1).strip()
+    return ", ".join(f"{k}={v}" for k, v in fields.items()) or "unknown holder"
+
+
+class TerraformCli:
+    """terraform in one working directory, with a fixed environment and a timeout per command."""
+
+    def __init__(
+        self,
+        workdir: str | os.PathLike,
+        env: dict[str, str],
+        timeout: float = 3600,
+        binary: str | None = None,
+        logger: logging.Logger | None = None,
+        kill_grace_seconds: float = 60,
+    ):
+        self.workdir = Path(workdir)
+        self.env = env
+        self.timeout = timeout
+        self.binary = binary or find_terraform()
+        self.log = logger or log
+        self.kill_grace_seconds = kill_grace_seconds
+
+    # -- argv and process -------------------------------------------------------------------
+    def argv(self, command: str, *args: str, **options) -> list[str]:
+        """argv for one command; a fresh ``Terraform`` object each time (bugs 1, 6, 8)."""
+        builder = Terraform(working_dir=str(self.workdir), terraform_bin_path=self.binary)
+        options.setdefault("no_color", IsFlagged)
+        return builder.generate_cmd_string(command, *args, **options)
+
+    def run(self, argv: list[str], ok_codes: Iterable[int] = (0,), echo: bool = True) -> CommandResult:
+        """Run argv, streaming each output line to the log; raise on a code not in ``ok_codes``."""
+        shown = " ".join(a if not a.startswith("-var-file=") else "-var-file=<private>" for a in argv[1:])
+        self.log.info("terraform %s (in %s)", shown, self.workdir.name)
+        proc = subprocess.Popen(
+            argv,
+            cwd=self.workdir,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        chunks: dict[str, list[str]] = {"stdout": [], "stderr": []}
+
+        def pump(stream, name: str) -> None:
+            for line in stream:
+                chunks[name].append(line)
+                if echo or name == "stderr":
+                    self.log.info("%s", _ANSI.sub("", line.rstrip()))
+
+        pumps = [
+            threading.Thread(target=pump, args=(proc.stdout, "stdout"), daemon=True),
+            threading.Thread(target=pump, args=(proc.stderr, "stderr"), daemon=True),
+        ]
+        for thread in pumps:
+            thread.start()
+        try:
+            proc.wait(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            self._interrupt(proc)
+            for thread in pumps:
+                thread.join(timeout=5)
+            raise TerraformTimeout(
+                f"terraform {argv[1]} did not finish within {self.timeout:.0f}s and was interrupted",
+                returncode=proc.returncode,
+                output="".join(chunks["stdout"] + chunks["stderr"]),
+            ) from None
+        for thread in pumps:
+            thread.join()
+        result = CommandResult(proc.returncode, "".join(chunks["stdout"]), "".join(chunks["stderr"]))
+        if result.returncode not in tuple(ok_codes):
+            self._raise(argv[1], result)
+        return result
+
+    def _interrupt(self, proc: subprocess.Popen) -> None:
+        """SIGINT first: terraform stops cleanly and releases its state lock; then SIGKILL."""
+        try:
+            os.killpg(proc.pid, signal.SIGINT)
+            proc.wait(timeout=self.kill_grace_seconds)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+
+    def _raise(self, command: str, result: CommandResult) -> None:
+        text = _ANSI.sub("", result.stderr + result.stdout)
+        if "Error acquiring the state lock" in text:
+            raise StateLockedError(
+                f"terraform {command}: the state is locked by another run ({_lock_holder(text)}). "
+                "Wait for it to finish; if it died, a person must check and run `terraform force-unlock`.",
+                result.returncode,
+                text,
+            )
+        if "Saved plan is stale" in text:
+            raise StalePlanError(
+                f"terraform {command}: the saved plan is stale (the state changed after it was made). "
+                "Nothing was applied; trigger a new run to plan and review again.",
+                result.returncode,
+                text,
+            )
+        errors = re.findall(r"Error: (.+)", text)
+        summary = "; ".join(dict.fromkeys(e.strip() for e in errors)) or text.strip()[-500:]
+        raise TerraformError(f"terraform {command} failed (rc {result.returncode}): {summary}", result.returncode, text)
+
+    # -- variables ----------------------------------------------------------------------------
+    def _with_var_file(self, variables: dict | None, build):
+        """Call ``build(var_file_path_or_None)`` with variables in a private file, always removed."""
+        if not variables:
+            return build(None)
+        with tempfile.TemporaryDirectory(prefix="tfvars-") as private:
+            path = Path(private) / "run.auto.tfvars.json"
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                json.dump(variables, handle)
+            return build(str(path))
+
+    # -- commands -----------------------------------------------------------------------------
+    def init(self, backend_config_file: str | None = None, backend: bool = True) -> None:
+        options = {"input": False, "backend": backend, "reconfigure": IsFlagged if backend else None}
+        if backend_config_file:
+            options["backend_config"] = backend_config_file
+        self.run(self.argv("init", **options))
+
+    def validate(self) -> dict:
+        """``validate -json``: ``{"valid": bool, "error_count": n, "diagnostics": [...]}``."""
+        result = self.run(self.argv("validate", json=IsFlagged, no_color=None), ok_codes=(0, 1), echo=False)
+        return json.loads(result.stdout)
+
+    def plan(
+        self,
+        out: str,
+        variables: dict | None = None,
+        targets: list[str] | None = None,
+        destroy: bool = False,
+        refresh_only: bool = False,
+        lock_timeout: str = "0s",
+        parallelism: int | None = None,
+    ) -> bool:
+        """Plan to ``out``; True when there are changes (rc 2), False when none (rc 0)."""
+
+        def build(var_file):
+            return self.argv(
+                "plan",
+                input=False,
+                detailed_exitcode=IsFlagged,
+                out=out,
+                var_file=var_file,
+                target=list(targets or []),
+                destroy=IsFlagged if destroy else None,
+                refresh_only=IsFlagged if refresh_only else None,
+                lock_timeout=lock_timeout,
+                parallelism=parallelism,
+            )
+
+        result = self._with_var_file(variables, lambda vf: self.run(build(vf), ok_codes=(0, 2)))
+        return result.returncode == PLAN_CHANGES
+
+    def show_json(self, planfile: str | None = None) -> dict:
+        """``show -json`` of a saved plan, or of the current state when ``planfile`` is None."""
+        args = [planfile] if planfile else []
+        result = self.run(self.argv("show", *args, json=IsFlagged), echo=False)
+        return json.loads(result.stdout or "{}")
+
+    def apply_plan(self, planfile: str, lock_timeout: str = "0s") -> None:
+        """Apply exactly a saved plan: no variables, no prompt (bugs 1 and 4)."""
+        self.run(self.argv("apply", planfile, input=False, lock_timeout=lock_timeout, var=None))
+
+    def destroy(self, variables: dict | None = None, lock_timeout: str = "0s") -> None:
+        """Destroy without ``-force`` (bug 3). Callers must guard it; the DAGs never call it."""
+        self._with_var_file(
+            variables,
+            lambda vf: self.run(
+                self.argv(
+                    "destroy",
+                    input=False,
+                    auto_approve=IsFlagged,
+                    force=None,
+                    var_file=vf,
+                    lock_timeout=lock_timeout,
+                )
+            ),
+        )
+
+    def output(self, name: str | None = None):
+        """All outputs as ``{name: value}``, or one output's value (bug 5)."""
+        result = self.run(self.argv("output", json=IsFlagged), echo=False)
+        values = {key: item.get("value") for key, item in json.loads(result.stdout or "{}").items()}
+        if name is None:
+            return values
+        if name not in values:
+            raise TerraformError(f"terraform output: no output named {name!r} (have: {sorted(values)})")
+        return values[name]
+
+    def state_resources(self) -> list[dict]:
+        """Every resource in the current state, from ``show -json`` (works with remote state; bug 13)."""
+        state = self.show_json()
+        found: list[dict] = []
+
+        def walk(module: dict) -> None:
+            found.extend(module.get("resources", []))
+            for child in module.get("child_modules", []):
+                walk(child)
+
+        walk(state.get("values", {}).get("root_module", {}))
+        return found
+
+    def fmt_check(self) -> list[str]:
+        """Files ``fmt -check -recursive`` would rewrite (empty list when all are formatted)."""
+        result = self.run(self.argv("fmt", check=IsFlagged, recursive=IsFlagged, no_color=None), ok_codes=(0, 3))
+        return [line for line in result.stdout.splitlines() if line.strip()]
