@@ -44,9 +44,8 @@ class _Answerer(threading.Thread):
             self.error = err
 
     def _run(self) -> None:
-        from fastapi.testclient import TestClient
-
         from airflow.api_fastapi.app import create_app
+        from fastapi.testclient import TestClient
 
         client = TestClient(create_app(apps="core"))
         base = f"/api/v2/dags/{self.dag_id}/dagRuns"
@@ -90,9 +89,8 @@ def run_dag(dag_id: str, conf: dict | None = None, answers: dict[str, str] | Non
 
 def task_states(dag_run) -> dict[str, str]:
     """``{task_id: state}`` (mapped tasks as ``task_id[i]``) of a finished run."""
-    from airflow.utils.session import create_session
-
     from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
 
     with create_session() as session:
         tis = (

@@ -85,7 +85,7 @@ def start_local_aws(port: int | None = None, hooks: str = "", timeout: float = 3
         except OSError:
             if time.monotonic() > deadline:
                 aws.stop()
-                raise RuntimeError(f"local AWS (moto) did not answer on {aws.endpoint} within {timeout}s")
+                raise RuntimeError(f"local AWS (moto) did not answer on {aws.endpoint} within {timeout}s") from None
             time.sleep(0.1)
     aws.configure()
     return aws

@@ -267,10 +267,15 @@ class TerraformCli:
             ),
         )
 
-    def output(self, name: str | None = None):
-        """All outputs as ``{name: value}``, or one output's value (bug 5)."""
+    def output_details(self) -> dict:
+        """``output -json`` as terraform prints it: ``{name: {"value", "type", "sensitive"}}``."""
         result = self.run(self.argv("output", json=IsFlagged), echo=False)
-        values = {key: item.get("value") for key, item in json.loads(result.stdout or "{}").items()}
+        return json.loads(result.stdout or "{}")
+
+    def output(self, name: str | None = None, include_sensitive: bool = True):
+        """All outputs as ``{name: value}``, or one output's value (bug 5)."""
+        details = self.output_details()
+        values = {k: v.get("value") for k, v in details.items() if include_sensitive or not v.get("sensitive")}
         if name is None:
             return values
         if name not in values:

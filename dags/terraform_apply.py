@@ -1,0 +1,99 @@
+"""terraform_apply: plan a stack, show the plan to a reviewer, apply exactly what was approved."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airflow.providers.standard.operators.hitl import ApprovalOperator
+from airflow.sdk import DAG, Param, chain, setup, task, teardown
+from platform_ops.dag_defaults import START_DATE, TERRAFORM_NO_RETRY, default_args, fail_fast_policy
+from platform_ops.registry import registry
+
+REGISTRY = registry()
+NO_RETRY = fail_fast_policy(*TERRAFORM_NO_RETRY, reason="a refused plan, stale plan or held lock needs a person")
+APPROVAL_TIMEOUT = timedelta(hours=REGISTRY.raw["terraform"]["approval_timeout_hours"])
+LEASE_SECONDS = int(APPROVAL_TIMEOUT.total_seconds()) + 2 * REGISTRY.raw["terraform"]["timeout_seconds"]
+
+DOC = """
+### terraform_apply
+Replaces `terraform plan && terraform apply` from a laptop. **Manual only.**
+
+1. `lock_stack`: one run per stack at a time (a lease next to the Terraform state lock).
+2. `plan`: `init` + `plan -out`, stored in the artifacts bucket under
+   `terraform/plans/<stack>/<run id>/` with its summary. Destroys or replacements are refused
+   unless `allow_destroy` is true.
+3. `changes_to_review`: a plan with no changes ends the run here.
+4. `approve`: a person reads the per-resource summary and approves or rejects (Required Actions
+   in the UI). No answer within the timeout counts as **Reject**.
+5. `apply`: applies the exact reviewed plan (SHA-256 checked). A plan made stale by another
+   change is refused; plan again. A held state lock fails with who holds it; never force-unlocked.
+6. `release_stack` (teardown): always runs.
+
+Leaves: `plan-summary.json`, `tfplan` and `apply-record.json` (who approved, outputs) in S3.
+"""
+
+with DAG(
+    dag_id="terraform_apply",
+    description="Plan, review and apply one Terraform stack",
+    doc_md=DOC,
+    schedule=None,
+    start_date=START_DATE,
+    catchup=False,
+    tags=["terraform", "platform"],
+    default_args=default_args(retries=1),
+    max_active_tasks=4,
+    params={
+        "stack": Param(REGISTRY.stack_names()[0], type="string", enum=REGISTRY.stack_names(),
+                       description="Stack under terraform/stacks/ (from the environment registry)."),
+        "vars": Param({}, type="object", description="Terraform variables, merged over the registry's.",
+                      additionalProperties={"type": ["string", "number", "boolean", "array", "object"]}),
+        "targets": Param([], type="array", description="Optional -target resource addresses.",
+                         items={"type": "string", "pattern": r"^[A-Za-z0-9_.\-\[\]\"]+$"}, uniqueItems=True),
+        "allow_destroy": Param(False, type="boolean",
+                               description="Allow a plan that destroys or replaces resources."),
+    },  # fmt: skip
+) as dag:
+
+    @setup
+    def lock_stack(params=None, run_id=None) -> str:
+        from platform_ops.terraform import lease
+
+        lease.acquire(REGISTRY.stack(params["stack"]), holder=run_id, ttl_seconds=LEASE_SECONDS)
+        return params["stack"]
+
+    @task(retry_policy=NO_RETRY)
+    def plan(stack: str, params=None, run_id=None) -> dict:
+        from platform_ops.terraform.apply_steps import make_plan
+
+        return make_plan(stack, params["vars"], params["targets"], params["allow_destroy"], run_id)
+
+    @task.short_circuit
+    def changes_to_review(review: dict) -> bool:
+        return review["has_changes"]
+
+    approve = ApprovalOperator(
+        task_id="approve",
+        subject="Apply Terraform plan for {{ params.stack }}?",
+        body="{{ ti.xcom_pull(task_ids='plan')['summary_md'] }}",
+        defaults=["Reject"],
+        response_timeout=APPROVAL_TIMEOUT,
+        retries=0,
+    )
+
+    @task(retry_policy=NO_RETRY)
+    def apply(review: dict, approval: dict, params=None, run_id=None) -> dict:
+        from platform_ops.terraform.apply_steps import apply_reviewed_plan
+
+        return apply_reviewed_plan(review, approval, params["allow_destroy"], run_id)
+
+    @teardown
+    def release_stack(stack: str, run_id=None) -> None:
+        from platform_ops.terraform import lease
+
+        lease.release(REGISTRY.stack(stack), holder=run_id)
+
+    locked = lock_stack()
+    review = plan(locked)
+    applied = apply(review, approve.output)
+    chain(review, changes_to_review(review), approve, applied)
+    applied >> release_stack(locked)

@@ -1,0 +1,1 @@
+"""Hooks and helpers for AWS calls the Amazon provider does not cover."""

@@ -1,0 +1,118 @@
+"""The steps of the terraform_apply DAG as plain functions (the DAG file only wires them).
+
+Safety rules enforced here, not in the DAG wiring:
+- the plan that is applied is byte-for-byte the plan that was reviewed (SHA-256 checked);
+- the approval must be newer than the plan, so a re-plan always needs a new review;
+- destroys and replacements are refused unless the run asked for ``allow_destroy``;
+- a stale plan or a held state lock fails with terraform's reason, never retried blindly.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from platform_ops.aws.artifacts import ArtifactStore, safe_run_id
+from platform_ops.registry import registry
+from platform_ops.terraform.access import stack_access
+from platform_ops.terraform.plan_summary import summarize_plan
+from platform_ops.terraform.workspace import stack_workspace
+
+log = logging.getLogger(__name__)
+
+
+class PlanRefused(RuntimeError):
+    """The plan breaks a rule of this run (e.g. it destroys without allow_destroy)."""
+
+
+def plan_prefix(stack: str, run_id: str) -> str:
+    return f"terraform/plans/{stack}/{safe_run_id(run_id)}"
+
+
+def make_plan(stack_name: str, variables: dict, targets: list[str], allow_destroy: bool, run_id: str) -> dict:
+    """init + plan to a saved file, stored in S3 with its JSON and summary; returns the review."""
+    reg = registry()
+    stack = reg.stack(stack_name)
+    credentials, endpoint = stack_access(stack)
+    timeout = reg.raw["terraform"]["timeout_seconds"]
+    merged_vars = {**(stack.vars or {}), **variables}
+    store = ArtifactStore()
+    prefix = plan_prefix(stack_name, run_id)
+    with stack_workspace(stack, credentials, endpoint, timeout=timeout, logger=log) as tf:
+        has_changes = tf.plan("tfplan", variables=merged_vars, targets=targets)
+        plan_json = tf.show_json("tfplan")
+        summary = summarize_plan(plan_json)
+        if summary.destroying and not allow_destroy:
+            raise PlanRefused(
+                f"the plan for {stack_name} destroys or replaces {len(summary.destroying)} resource(s): "
+                f"{', '.join(summary.destroying)}. Trigger again with allow_destroy=true if that is intended."
+            )
+        plan_sha = store.upload_file(f"{prefix}/tfplan", tf.workdir / "tfplan")
+    planned_at = datetime.now(UTC).isoformat()
+    review = {
+        "stack": stack_name,
+        "account": stack.account.name,
+        "has_changes": has_changes and summary.has_changes,
+        "plan_key": f"{prefix}/tfplan",
+        "plan_sha256": plan_sha,
+        "planned_at": planned_at,
+        "counts": {k: getattr(summary, k) for k in ("adds", "changes", "destroys", "replaces")},
+        "summary_md": summary.markdown(stack_name) + f"\n\nPlan SHA-256: `{plan_sha}`",
+    }
+    store.put_json(f"{prefix}/plan-summary.json", {**review, "resources": summary.resources})
+    return review
+
+
+def check_approval(review: dict, approval: dict | None) -> str:
+    """Who approved; raises unless the approval is an Approve given after this plan was made."""
+    if not approval or approval.get("chosen_options") != ["Approve"]:
+        raise PlanRefused("the plan was not approved; nothing is applied")
+    responded_at = _as_datetime(approval.get("responded_at"))
+    if responded_at is None or responded_at < _as_datetime(review["planned_at"]):
+        raise PlanRefused("the approval predates this plan (the plan was re-made); a new review is needed")
+    user = approval.get("responded_by_user") or approval.get("responded_by") or {}
+    return user.get("name") if isinstance(user, dict) else str(user)
+
+
+def _as_datetime(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def apply_reviewed_plan(review: dict, approval: dict | None, allow_destroy: bool, run_id: str) -> dict:
+    """Apply exactly the reviewed plan; writes an apply record next to it in S3."""
+    approver = check_approval(review, approval)
+    reg = registry()
+    stack = reg.stack(review["stack"])
+    credentials, endpoint = stack_access(stack)
+    store = ArtifactStore()
+    with stack_workspace(stack, credentials, endpoint, timeout=reg.raw["terraform"]["timeout_seconds"], logger=log) as tf:
+        with tempfile.TemporaryDirectory() as tmp:
+            local_plan = Path(tmp) / "tfplan"
+            sha = store.download_file(review["plan_key"], local_plan)
+            if sha != review["plan_sha256"]:
+                raise PlanRefused(
+                    f"the stored plan's SHA-256 {sha} differs from the reviewed {review['plan_sha256']}; "
+                    "refusing to apply an unreviewed plan"
+                )
+            summary = summarize_plan(tf.show_json(str(local_plan)))
+            if summary.destroying and not allow_destroy:
+                raise PlanRefused(f"the plan destroys {summary.destroying} and allow_destroy is false")
+            tf.apply_plan(str(local_plan))
+        outputs = tf.output(include_sensitive=False)  # sensitive values never reach XCom or logs
+    record = {
+        "stack": review["stack"],
+        "run_id": run_id,
+        "plan_sha256": review["plan_sha256"],
+        "approved_by": approver,
+        "applied_at": datetime.now(UTC).isoformat(),
+        "counts": review["counts"],
+        "outputs": outputs,
+    }
+    store.put_json(f"{plan_prefix(review['stack'], run_id)}/apply-record.json", record)
+    return record
+

@@ -1,0 +1,118 @@
+"""Per-resource drift report from a plan, with the repo's ignore list applied.
+
+Two sources, kept apart because they mean different things:
+- ``resource_drift``: objects changed outside Terraform (found during refresh);
+- ``resource_changes``: what the plan would do to existing objects (update/delete/replace),
+  which includes drift pulled back to the code and code that was never applied. Creates of
+  objects not yet in state are listed as ``pending_creates``, not as drift.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+from pathlib import Path
+
+from platform_ops.registry import REPO_ROOT
+
+IGNORE_FILE = REPO_ROOT / "terraform" / "drift-ignore.json"
+
+
+def load_ignore_rules(path: Path = IGNORE_FILE) -> list[dict]:
+    """``[{"address": "<glob>", "attributes": ["<attr>", ...] or ["*"], "reason": "..."}]``."""
+    if not path.exists():
+        return []
+    rules = json.loads(path.read_text()).get("rules", [])
+    for rule in rules:
+        if not rule.get("address") or not rule.get("attributes") or not rule.get("reason"):
+            raise ValueError(f"{path}: every ignore rule needs address, attributes and reason: {rule}")
+    return rules
+
+
+def changed_attributes(before, after, prefix: str = "") -> list[str]:
+    """Dotted paths of the attributes that differ between two JSON values."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        paths: list[str] = []
+        for key in sorted(set(before) | set(after)):
+            paths += changed_attributes(before.get(key), after.get(key), f"{prefix}.{key}" if prefix else key)
+        return paths
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        paths = []
+        for i, (b, a) in enumerate(zip(before, after, strict=True)):
+            paths += changed_attributes(b, a, f"{prefix}[{i}]")
+        return paths
+    return [] if before == after else [prefix or "(value)"]
+
+
+def _top(attribute: str) -> str:
+    return attribute.split(".", 1)[0].split("[", 1)[0]
+
+
+def _ignored(address: str, attribute: str, rules: list[dict]) -> bool:
+    for rule in rules:
+        if fnmatch.fnmatchcase(address, rule["address"]):
+            if "*" in rule["attributes"] or _top(attribute) in rule["attributes"] or attribute in rule["attributes"]:
+                return True
+    return False
+
+
+def _entries(items: list[dict], source: str, rules: list[dict]) -> list[dict]:
+    out = []
+    for item in items:
+        if item.get("mode") == "data":
+            continue
+        change = item.get("change", {})
+        actions = change.get("actions", [])
+        if actions in (["no-op"], ["read"], ["create"]):
+            continue
+        attrs = changed_attributes(change.get("before"), change.get("after"))
+        if actions == ["update"]:
+            attrs = [a for a in attrs if not _ignored(item["address"], a, rules)]
+            if not attrs:
+                continue
+        elif any(_ignored(item["address"], "*", [r]) for r in rules if "*" in r["attributes"]):
+            continue
+        out.append({"address": item["address"], "source": source, "actions": actions, "attributes": attrs})
+    return out
+
+
+def drift_report(stack: str, plan_json: dict, rules: list[dict], eks_mismatches: list[dict] | None = None) -> dict:
+    """The stack's report; ``fingerprint`` changes only when what is drifted changes."""
+    drifted = _entries(plan_json.get("resource_drift", []), "drift", rules)
+    drifted += _entries(plan_json.get("resource_changes", []), "plan", rules)
+    pending = sorted(
+        rc["address"]
+        for rc in plan_json.get("resource_changes", [])
+        if rc.get("mode") != "data" and rc.get("change", {}).get("actions") == ["create"]
+    )
+    drifted.sort(key=lambda d: (d["address"], d["source"]))
+    eks = sorted(eks_mismatches or [], key=lambda m: (m["cluster"], m["nodegroup"]))
+    material = {"drifted": drifted, "eks_nodegroups": eks}
+    fingerprint = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+    return {
+        "stack": stack,
+        "drifted": drifted,
+        "pending_creates": pending,
+        "eks_nodegroups": eks,
+        "has_drift": bool(drifted or eks),
+        "fingerprint": fingerprint,
+    }
+
+
+def eks_nodegroup_mismatches(state_resources: list[dict], list_nodegroups) -> list[dict]:
+    """Node groups that exist in AWS but not in state (``unmanaged``) or the reverse (``missing``).
+
+    ``list_nodegroups(cluster_name) -> list[str]`` asks AWS (EksHook.list_nodegroups).
+    """
+    clusters = {r["values"]["name"] for r in state_resources if r.get("type") == "aws_eks_cluster"}
+    in_state: dict[str, set[str]] = {c: set() for c in clusters}
+    for r in state_resources:
+        if r.get("type") == "aws_eks_node_group":
+            in_state.setdefault(r["values"]["cluster_name"], set()).add(r["values"]["node_group_name"])
+    mismatches = []
+    for cluster, expected in sorted(in_state.items()):
+        actual = set(list_nodegroups(cluster))
+        mismatches += [{"cluster": cluster, "nodegroup": n, "problem": "unmanaged"} for n in sorted(actual - expected)]
+        mismatches += [{"cluster": cluster, "nodegroup": n, "problem": "missing"} for n in sorted(expected - actual)]
+    return mismatches
