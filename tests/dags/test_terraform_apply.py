@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from platform_ops.local.clients import account_client
 from platform_ops.registry import registry
+
 from tests.dagrun import run_dag, task_states
 
 STACK = "platform-core"

@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 
 PLAN_NO_CHANGES, PLAN_CHANGES = 0, 2
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# Variables whose values are masked in logs and errors (terraform echoes values in diagnostics).
+SENSITIVE_NAME = re.compile(r"password|secret|token|private_key|credential|api_key", re.IGNORECASE)
+REDACTED = "***"
 
 
 class TerraformError(RuntimeError):
@@ -84,6 +87,26 @@ def _lock_holder(text: str) -> str:
     return ", ".join(f"{k}={v}" for k, v in fields.items()) or "unknown holder"
 
 
+def _sensitive_values(variables: dict | None) -> list[str]:
+    """String values of variables named like secrets (nested values included)."""
+    found: list[str] = []
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            found.append(str(value))
+
+    for name, value in (variables or {}).items():
+        if SENSITIVE_NAME.search(name):
+            walk(value)
+    return [v for v in found if len(v) >= 3]
+
+
 class TerraformCli:
     """terraform in one working directory, with a fixed environment and a timeout per command."""
 
@@ -110,8 +133,20 @@ class TerraformCli:
         options.setdefault("no_color", IsFlagged)
         return builder.generate_cmd_string(command, *args, **options)
 
-    def run(self, argv: list[str], ok_codes: Iterable[int] = (0,), echo: bool = True) -> CommandResult:
-        """Run argv, streaming each output line to the log; raise on a code not in ``ok_codes``."""
+    def run(
+        self, argv: list[str], ok_codes: Iterable[int] = (0,), echo: bool = True, secrets: Iterable[str] = ()
+    ) -> CommandResult:
+        """Run argv, streaming each output line to the log; raise on a code not in ``ok_codes``.
+
+        Every string in ``secrets`` is masked in what is logged and in the error raised.
+        """
+        masks = sorted({s for s in secrets if s}, key=len, reverse=True)
+
+        def redact(text: str) -> str:
+            for secret in masks:
+                text = text.replace(secret, REDACTED)
+            return text
+
         shown = " ".join(a if not a.startswith("-var-file=") else "-var-file=<private>" for a in argv[1:])
         self.log.info("terraform %s (in %s)", shown, self.workdir.name)
         proc = subprocess.Popen(
@@ -128,6 +163,7 @@ class TerraformCli:
 
         def pump(stream, name: str) -> None:
             for line in stream:
+                line = redact(line)
                 chunks[name].append(line)
                 if echo or name == "stderr":
                     self.log.info("%s", _ANSI.sub("", line.rstrip()))
@@ -142,19 +178,24 @@ class TerraformCli:
             proc.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired:
             self._interrupt(proc)
-            for thread in pumps:
-                thread.join(timeout=5)
+            self._finish(proc, pumps)
             raise TerraformTimeout(
                 f"terraform {argv[1]} did not finish within {self.timeout:.0f}s and was interrupted",
                 returncode=proc.returncode,
                 output="".join(chunks["stdout"] + chunks["stderr"]),
             ) from None
-        for thread in pumps:
-            thread.join()
+        self._finish(proc, pumps)
         result = CommandResult(proc.returncode, "".join(chunks["stdout"]), "".join(chunks["stderr"]))
         if result.returncode not in tuple(ok_codes):
             self._raise(argv[1], result)
         return result
+
+    @staticmethod
+    def _finish(proc: subprocess.Popen, pumps: list[threading.Thread]) -> None:
+        for thread in pumps:
+            thread.join(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
 
     def _interrupt(self, proc: subprocess.Popen) -> None:
         """SIGINT first: terraform stops cleanly and releases its state lock; then SIGKILL."""
@@ -238,7 +279,8 @@ class TerraformCli:
                 parallelism=parallelism,
             )
 
-        result = self._with_var_file(variables, lambda vf: self.run(build(vf), ok_codes=(0, 2)))
+        secrets = _sensitive_values(variables)
+        result = self._with_var_file(variables, lambda vf: self.run(build(vf), ok_codes=(0, 2), secrets=secrets))
         return result.returncode == PLAN_CHANGES
 
     def show_json(self, planfile: str | None = None) -> dict:
