@@ -1,7 +1,9 @@
 """Per-resource drift report from a plan, with the repo's ignore list applied.
 
 Two sources, kept apart because they mean different things:
-- ``resource_drift``: objects changed outside Terraform (found during refresh);
+- ``resource_drift``: objects changed outside Terraform (found during refresh), limited to the
+  attributes terraform lists in ``relevant_attributes`` (the rest is refresh noise: computed
+  values filled in, null read back as an empty map);
 - ``resource_changes``: what the plan would do to existing objects (update/delete/replace),
   which includes drift pulled back to the code and code that was never applied. Creates of
   objects not yet in state are listed as ``pending_creates``, not as drift.
@@ -30,8 +32,13 @@ def load_ignore_rules(path: Path = IGNORE_FILE) -> list[dict]:
     return rules
 
 
+_EMPTY = (None, {}, [], "")
+
+
 def changed_attributes(before, after, prefix: str = "") -> list[str]:
-    """Dotted paths of the attributes that differ between two JSON values."""
+    """Dotted paths of the attributes that differ between two JSON values (null == empty)."""
+    if before in _EMPTY and after in _EMPTY:
+        return []
     if isinstance(before, dict) and isinstance(after, dict):
         paths: list[str] = []
         for key in sorted(set(before) | set(after)):
@@ -57,7 +64,16 @@ def _ignored(address: str, attribute: str, rules: list[dict]) -> bool:
     return False
 
 
-def _entries(items: list[dict], source: str, rules: list[dict]) -> list[dict]:
+def _relevant(plan_json: dict) -> dict[str, set[str]]:
+    """Top-level attribute names per address that matter to the plan (terraform's own list)."""
+    found: dict[str, set[str]] = {}
+    for item in plan_json.get("relevant_attributes", []):
+        path = item.get("attribute") or []
+        found.setdefault(item["resource"], set()).add(str(path[0]) if path else "*")
+    return found
+
+
+def _entries(items: list[dict], source: str, rules: list[dict], relevant: dict | None = None) -> list[dict]:
     out = []
     for item in items:
         if item.get("mode") == "data":
@@ -67,6 +83,11 @@ def _entries(items: list[dict], source: str, rules: list[dict]) -> list[dict]:
         if actions in (["no-op"], ["read"], ["create"]):
             continue
         attrs = changed_attributes(change.get("before"), change.get("after"))
+        if relevant is not None:
+            keep = relevant.get(item["address"], set())
+            attrs = [a for a in attrs if "*" in keep or _top(a) in keep]
+            if not attrs:
+                continue
         if actions == ["update"]:
             attrs = [a for a in attrs if not _ignored(item["address"], a, rules)]
             if not attrs:
@@ -79,7 +100,7 @@ def _entries(items: list[dict], source: str, rules: list[dict]) -> list[dict]:
 
 def drift_report(stack: str, plan_json: dict, rules: list[dict], eks_mismatches: list[dict] | None = None) -> dict:
     """The stack's report; ``fingerprint`` changes only when what is drifted changes."""
-    drifted = _entries(plan_json.get("resource_drift", []), "drift", rules)
+    drifted = _entries(plan_json.get("resource_drift", []), "drift", rules, _relevant(plan_json))
     drifted += _entries(plan_json.get("resource_changes", []), "plan", rules)
     pending = sorted(
         rc["address"]

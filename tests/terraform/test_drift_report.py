@@ -1,0 +1,95 @@
+"""The drift report and its ignore list, on plan JSON shaped like `terraform show -json` output."""
+
+from __future__ import annotations
+
+import pytest
+from platform_ops.local.clients import account_client
+from platform_ops.terraform.drift import (
+    changed_attributes,
+    drift_report,
+    eks_nodegroup_mismatches,
+    load_ignore_rules,
+)
+
+
+def _rc(address, actions, before=None, after=None, mode="managed"):
+    return {"address": address, "mode": mode, "change": {"actions": actions, "before": before, "after": after}}
+
+
+PLAN = {
+    "relevant_attributes": [
+        {"resource": "aws_cloudwatch_log_group.platform", "attribute": ["retention_in_days"]},
+        {"resource": "module.eks.aws_eks_node_group.spot", "attribute": ["scaling_config"]},
+        {"resource": "aws_s3_bucket.shared", "attribute": ["tags_all"]},
+    ],
+    "resource_drift": [
+        _rc("aws_iam_role.noise", ["update"], {"tags": None, "inline_policy": []}, {"tags": {}, "inline_policy": [{"n": 1}]}),
+        _rc("aws_cloudwatch_log_group.platform", ["update"], {"retention_in_days": 30}, {"retention_in_days": 90}),
+        _rc("module.eks.aws_eks_node_group.spot", ["update"],
+            {"scaling_config": [{"desired_size": 2}]}, {"scaling_config": [{"desired_size": 5}]}),
+        _rc("aws_s3_bucket.shared", ["update"], {"tags_all": {"a": "1"}}, {"tags_all": {"a": "2"}}),
+    ],
+    "resource_changes": [
+        _rc("aws_cloudwatch_log_group.platform", ["update"], {"retention_in_days": 90}, {"retention_in_days": 30}),
+        _rc("aws_iam_role.new", ["create"], None, {"name": "x"}),
+        _rc("aws_iam_role.gone", ["delete"], {"name": "y"}, None),
+        _rc("data.aws_caller_identity.current", ["read"], mode="data"),
+        _rc("aws_s3_bucket.same", ["no-op"], {"a": 1}, {"a": 1}),
+    ],
+}  # fmt: skip
+
+
+def test_report_lists_drift_and_changes_with_attributes_and_applies_the_ignore_list():
+    report = drift_report("core", PLAN, load_ignore_rules())
+    addresses = {(d["address"], d["source"]) for d in report["drifted"]}
+    assert ("aws_cloudwatch_log_group.platform", "drift") in addresses
+    assert ("aws_cloudwatch_log_group.platform", "plan") in addresses
+    assert ("aws_iam_role.gone", "plan") in addresses
+    assert not any("aws_eks_node_group" in a for a, _ in addresses)  # scaling_config is ignored
+    assert not any(a == "aws_s3_bucket.shared" for a, _ in addresses)  # tags_all is ignored
+    assert not any(a == "aws_iam_role.noise" for a, _ in addresses)  # not relevant to the plan: refresh noise
+    assert report["pending_creates"] == ["aws_iam_role.new"]
+    entry = next(d for d in report["drifted"] if d["source"] == "drift")
+    assert entry["attributes"] == ["retention_in_days"]
+
+
+def test_fingerprint_is_stable_and_moves_only_with_the_drift():
+    rules = load_ignore_rules()
+    assert drift_report("core", PLAN, rules)["fingerprint"] == drift_report("core", PLAN, rules)["fingerprint"]
+    assert drift_report("core", {}, rules)["fingerprint"] != drift_report("core", PLAN, rules)["fingerprint"]
+    assert drift_report("core", {}, rules)["has_drift"] is False
+
+
+def test_changed_attributes_walks_nested_values():
+    before = {"a": 1, "b": {"c": [1, 2]}, "d": "x"}
+    after = {"a": 1, "b": {"c": [1, 3]}, "e": "y", "f": {}}
+    assert changed_attributes(before, after) == ["b.c[1]", "d", "e"]  # f: null read back as {} is not drift
+
+
+def test_ignore_rules_need_a_reason(tmp_path):
+    path = tmp_path / "ignore.json"
+    path.write_text('{"rules": [{"address": "*", "attributes": ["tags"]}]}')
+    with pytest.raises(ValueError, match="needs address, attributes and reason"):
+        load_ignore_rules(path)
+
+
+def test_eks_nodegroups_in_aws_are_compared_with_state(aws):
+    eks = account_client(aws, "dev", "eks")
+    eks.create_cluster(name="apps", roleArn="arn:aws:iam::444444444444:role/eks",
+                       resourcesVpcConfig={"subnetIds": ["subnet-1"]})  # fmt: skip
+    for name in ("on-demand", "hand-made"):
+        eks.create_nodegroup(clusterName="apps", nodegroupName=name, subnets=["subnet-1"],
+                             nodeRole="arn:aws:iam::444444444444:role/node")  # fmt: skip
+    state = [
+        {"type": "aws_eks_cluster", "values": {"name": "apps"}},
+        {"type": "aws_eks_node_group", "values": {"cluster_name": "apps", "node_group_name": "on-demand"}},
+        {"type": "aws_eks_node_group", "values": {"cluster_name": "apps", "node_group_name": "spot"}},
+    ]
+
+    def list_nodegroups(cluster):
+        return eks.list_nodegroups(clusterName=cluster)["nodegroups"]
+
+    assert eks_nodegroup_mismatches(state, list_nodegroups) == [
+        {"cluster": "apps", "nodegroup": "hand-made", "problem": "unmanaged"},
+        {"cluster": "apps", "nodegroup": "spot", "problem": "missing"},
+    ]
