@@ -32,7 +32,7 @@ $(CHECKOV_VENV)/.installed:
 	touch $@
 
 lint: install
-	$(VENV)/bin/ruff check dags plugins tests lambdas
+	$(VENV)/bin/ruff check .
 
 test: install tools lint
 	$(PY) -m pytest

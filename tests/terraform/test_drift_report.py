@@ -93,3 +93,18 @@ def test_eks_nodegroups_in_aws_are_compared_with_state(aws):
         {"cluster": "apps", "nodegroup": "hand-made", "problem": "unmanaged"},
         {"cluster": "apps", "nodegroup": "spot", "problem": "missing"},
     ]
+
+
+def test_plan_summary_counts_and_flags_replacements():
+    from platform_ops.terraform.plan_summary import summarize_plan
+
+    plan = {"resource_changes": [
+        _rc("aws_s3_bucket.a", ["create"]), _rc("aws_iam_role.b", ["delete", "create"]),
+        _rc("aws_iam_role.c", ["update"]), _rc("aws_sqs_queue.d", ["delete"]),
+        _rc("aws_sqs_queue.e", ["no-op"]), _rc("data.x.y", ["read"], mode="data"),
+    ]}  # fmt: skip
+    summary = summarize_plan(plan)
+    assert (summary.adds, summary.changes, summary.destroys, summary.replaces) == (1, 1, 1, 1)
+    assert summary.destroying == ["aws_sqs_queue.d", "aws_iam_role.b"] or set(summary.destroying) == {
+        "aws_sqs_queue.d", "aws_iam_role.b"}
+    assert "| replace | `aws_iam_role.b` |" in summary.markdown("core")

@@ -1,1 +1,0 @@
-"""Step Functions support: the ASL validator and its botocore-model lookups."""
