@@ -6,7 +6,6 @@ import json
 import time
 
 import pytest
-
 from platform_ops.local.clients import account_client
 from platform_ops.registry import registry
 

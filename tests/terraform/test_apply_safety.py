@@ -10,7 +10,6 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from platform_ops.local.clients import account_client
 from platform_ops.registry import registry
 from platform_ops.terraform import lease
