@@ -33,6 +33,7 @@ $(CHECKOV_VENV)/.installed:
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(PY) -m platform_ops.stepfunctions.validate asl/
 
 test: install tools lint
 	$(PY) -m pytest

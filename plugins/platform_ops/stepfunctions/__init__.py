@@ -1,0 +1,1 @@
+"""Step Functions support: the ASL validator and its botocore-model lookups."""
