@@ -58,6 +58,16 @@ class LocalAws:
                 self.process.wait(timeout=5)
 
 
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM when the process that started it dies (no orphans)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def start_local_aws(port: int | None = None, hooks: str = "", timeout: float = 30.0, log_file=None) -> LocalAws:
     """Start the patched moto server and wait until it answers.
 
@@ -73,6 +83,7 @@ def start_local_aws(port: int | None = None, hooks: str = "", timeout: float = 3
         stdout=log_file or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if log_file else subprocess.DEVNULL,
         start_new_session=True,
+        preexec_fn=_die_with_parent,
     )
     aws = LocalAws(port=port, process=process)
     deadline = time.monotonic() + timeout
