@@ -22,7 +22,8 @@ from platform_ops.local.server import HOST, free_port, start_local_aws
 from platform_ops.registry import REPO_ROOT
 
 DEMO_DIR = Path(os.environ.get("PLATFORM_OPS_DEMO_DIR") or REPO_ROOT / ".demo")
-POOLS = {"sox_pg01": (1, "The SOX job uses global temp tables: one run at a time.")}
+# name: (slots, description); deferred tasks hold their slot (the ECS job still runs meanwhile)
+POOLS = {"sox_pg01_db": (1, "SOX PG-01: one database job at a time (global temp tables collide).")}
 
 
 def airflow_environment(endpoint: str, api_port: int) -> dict[str, str]:
@@ -107,8 +108,8 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
         for name, (slots, description) in POOLS.items():
-            subprocess.run([sys.executable, "-m", "airflow", "pools", "set", name, str(slots), description],
-                           env=env, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+            subprocess.run([sys.executable, "-m", "airflow", "pools", "set", name, str(slots), description,
+                            "--include-deferred"], env=env, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
         with open(DEMO_DIR / "airflow.log", "ab") as log:
             airflow = subprocess.Popen(
                 [str(Path(sys.executable).parent / "airflow"), "standalone"],

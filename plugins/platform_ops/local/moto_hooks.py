@@ -20,3 +20,4 @@ def on_task_stopped(task) -> None:
     double = DOUBLES.get(_family(task))
     if double is not None:
         double(task)
+import platform_ops.local.sox_double  # noqa: E402, F401

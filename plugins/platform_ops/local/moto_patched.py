@@ -73,6 +73,7 @@ def patch_moto() -> None:
         if self.last_status != "STOPPED" or getattr(self, "_platform_ops_done", False):
             return
         self._platform_ops_done = True
+        self.desired_status = "STOPPED"  # as ECS does; reattach must not pick a stopped task
         for container in self.containers:
             env = _container_env(self, container.name)
             container.last_status = "STOPPED"

@@ -98,3 +98,6 @@ def read_notifications(endpoint: str) -> list[dict]:
             body = json.loads(msg["Body"])
             out.append({"subject": body.get("Subject"), "message": body.get("Message")})
             sqs.delete_message(QueueUrl=url, ReceiptHandle=msg["ReceiptHandle"])
+
+# Features add their seeders when imported (after SEEDERS exists).
+import platform_ops.sox.local_seed  # noqa: E402, F401
