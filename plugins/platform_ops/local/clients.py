@@ -7,8 +7,26 @@ import boto3
 from platform_ops.registry import registry
 
 
+_SESSIONS: dict[tuple[str, str, str | None], boto3.Session] = {}
+
+
+def forget_sessions() -> None:
+    """Drop cached sessions: a moto reset forgets which account their keys belong to."""
+    _SESSIONS.clear()
+
+
 def account_session(endpoint: str, account_name: str, region: str | None = None) -> boto3.Session:
-    """A session whose credentials moto maps to ``account_name``'s account (via STS AssumeRole)."""
+    """A session whose credentials moto maps to ``account_name``'s account (via STS AssumeRole).
+
+    Sessions are cached until the next ``forget_sessions()`` (called by ``LocalAws.reset``).
+    """
+    key = (endpoint, account_name, region)
+    if key not in _SESSIONS:
+        _SESSIONS[key] = _assume(endpoint, account_name, region)
+    return _SESSIONS[key]
+
+
+def _assume(endpoint: str, account_name: str, region: str | None) -> boto3.Session:
     reg = registry()
     account = reg.account(account_name)
     region = region or reg.raw["regions"]["primary"]

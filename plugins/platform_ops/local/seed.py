@@ -73,7 +73,13 @@ def seed_shared_services(endpoint: str) -> None:
     sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
 
 
-SEEDERS: list[Callable[[str], None]] = [seed_shared_services, seed_terraform_state]
+def seed_dr_dns(endpoint: str) -> None:
+    """The hosted zone the dr-platform stack's failover records go into (owned outside Terraform)."""
+    route53 = account_client(endpoint, "dr", "route53")
+    route53.create_hosted_zone(Name="dr.example.test", CallerReference="platform-ops-local-seed")
+
+
+SEEDERS: list[Callable[[str], None]] = [seed_shared_services, seed_terraform_state, seed_dr_dns]
 
 
 def seed_all(endpoint: str) -> None:

@@ -46,7 +46,10 @@ class LocalAws:
 
     def reset(self) -> None:
         """Drop every resource in every account (per-test isolation); keeps the config."""
+        from platform_ops.local.clients import forget_sessions
+
         _request(f"{self.endpoint}/moto-api/reset", {})
+        forget_sessions()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

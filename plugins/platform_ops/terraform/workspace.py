@@ -55,7 +55,11 @@ def provider_aliases(stack_dir: Path) -> list[str]:
 
 
 def local_override(endpoint: str, aliases: list[str]) -> str:
-    """Provider overrides for the local AWS: endpoints, one retry, no metadata/credential checks."""
+    """Provider overrides for the local AWS: endpoints, few retries, no metadata/credential checks.
+
+    Three retries, not the provider's 25: an unsupported call fails in seconds instead of
+    hanging for minutes, and a response moto cuts short under load is still retried.
+    """
     endpoints = "\n".join(f'    {service:<14} = "{endpoint}"' for service in LOCAL_SERVICES)
     blocks = []
     for alias in [None, *aliases]:
@@ -63,7 +67,7 @@ def local_override(endpoint: str, aliases: list[str]) -> str:
         blocks.append(
             'provider "aws" {\n'
             f"{alias_line}"
-            "  max_retries                 = 1\n"
+            "  max_retries                 = 3\n"
             "  skip_credentials_validation = true\n"
             "  skip_metadata_api_check     = true\n"
             "  s3_use_path_style           = true\n"

@@ -1,0 +1,10 @@
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = merge(var.tags, {
+      ManagedBy = "terraform"
+      Stack     = "state-bootstrap"
+    })
+  }
+}
