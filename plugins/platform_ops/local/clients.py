@@ -6,7 +6,6 @@ import boto3
 
 from platform_ops.registry import registry
 
-
 _SESSIONS: dict[tuple[str, str, str | None], boto3.Session] = {}
 
 
