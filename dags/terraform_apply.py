@@ -43,7 +43,7 @@ with DAG(
     default_args=default_args(retries=1),
     max_active_tasks=4,
     params={
-        "stack": Param(REGISTRY.stack_names()[0], type="string", enum=REGISTRY.stack_names(),
+        "stack": Param(REGISTRY.default_stack, type="string", enum=REGISTRY.stack_names(),
                        description="Stack under terraform/stacks/ (from the environment registry)."),
         "vars": Param({}, type="object", description="Terraform variables, merged over the registry's.",
                       additionalProperties={"type": ["string", "number", "boolean", "array", "object"]}),

@@ -7,14 +7,13 @@ rest. The file is validated against ``REGISTRY_SCHEMA`` so a typo fails loudly a
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+from platform_ops.jsonfile import load_validated_json
 
 DEFAULT_REGISTRY = Path(__file__).with_name("registry.json")
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +63,7 @@ REGISTRY_SCHEMA = {
             },
         },
         "stacks": {"type": "object", "minProperties": 1, "additionalProperties": _STACK},
+        "default_stack": {"type": "string"},
     },
 }
 
@@ -140,6 +140,11 @@ class Registry:
         return sorted(self.raw["stacks"])
 
     @property
+    def default_stack(self) -> str:
+        """The stack the trigger form offers first (``default_stack``, else the first by name)."""
+        return self.raw.get("default_stack") or self.stack_names()[0]
+
+    @property
     def artifacts_bucket(self) -> str:
         return self.raw["artifacts"]["bucket"]
 
@@ -168,18 +173,10 @@ class Registry:
 def load_registry(path: str | os.PathLike | None = None) -> Registry:
     """Read and validate a registry file (no caching; see ``registry()``)."""
     path = Path(path or os.environ.get("PLATFORM_OPS_REGISTRY") or DEFAULT_REGISTRY)
-    try:
-        raw = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise RegistryError(f"registry file {path} does not exist (set PLATFORM_OPS_REGISTRY)") from None
-    except json.JSONDecodeError as err:
-        raise RegistryError(f"registry file {path} is not valid JSON: {err}") from None
-    try:
-        jsonschema.validate(raw, REGISTRY_SCHEMA)
-    except jsonschema.ValidationError as err:
-        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
-        raise RegistryError(f"registry file {path} is invalid at {where}: {err.message}") from None
+    raw = load_validated_json(path, REGISTRY_SCHEMA, RegistryError, "registry file", "PLATFORM_OPS_REGISTRY")
     reg = Registry(path=path, raw=raw)
+    if raw.get("default_stack") and raw["default_stack"] not in raw["stacks"]:
+        raise RegistryError(f"registry file {path}: default_stack {raw['default_stack']!r} is not a stack")
     for name, stack in raw["stacks"].items():
         reg.account(stack["account"])
         if not (REPO_ROOT / stack["path"]).is_dir():

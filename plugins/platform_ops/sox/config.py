@@ -8,15 +8,13 @@ looks like a credential is refused, because container overrides are visible in t
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
+from platform_ops.jsonfile import load_validated_json
 from platform_ops.sox.catalog import ITEMS
 
 DEFAULT_CONFIG = Path(__file__).with_name("pg01.json")
@@ -187,17 +185,7 @@ def _check_no_secrets(raw: dict[str, Any], path: Path) -> None:
 def load_config(path: str | os.PathLike | None = None) -> SoxConfig:
     """Read and validate the configuration (``PLATFORM_OPS_SOX_CONFIG`` or the packaged file)."""
     path = Path(path or os.environ.get("PLATFORM_OPS_SOX_CONFIG") or DEFAULT_CONFIG)
-    try:
-        raw = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise SoxConfigError(f"SOX config {path} does not exist (set PLATFORM_OPS_SOX_CONFIG)") from None
-    except json.JSONDecodeError as err:
-        raise SoxConfigError(f"SOX config {path} is not valid JSON: {err}") from None
-    try:
-        jsonschema.validate(raw, CONFIG_SCHEMA)
-    except jsonschema.ValidationError as err:
-        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
-        raise SoxConfigError(f"SOX config {path} is invalid at {where}: {err.message}") from None
+    raw = load_validated_json(path, CONFIG_SCHEMA, SoxConfigError, "SOX config", "PLATFORM_OPS_SOX_CONFIG")
     codes = [c["code"] for c in raw["companies"]]
     if len(set(codes)) != len(codes):
         raise SoxConfigError(f"SOX config {path}: duplicate company codes in {codes}")
