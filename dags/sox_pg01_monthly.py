@@ -35,12 +35,12 @@ from airflow.sdk import DAG, Param, get_current_context, task, task_group
 from platform_ops.registry import registry
 from platform_ops.sox import steps
 from platform_ops.sox.catalog import ITEMS
-from platform_ops.sox.config import COMPANY_CODE, load_config
+from platform_ops.sox.config import COMPANY_CODE, config
 from platform_ops.sox.contract import MODE_PREFLIGHT, MODE_RECONCILE
 from platform_ops.sox.operators import Pg01RunTaskOperator
 from platform_ops.sox.period import PERIOD_PATTERN
 
-CONFIG = load_config()  # a small validated file in the repo; no AWS call at parse time
+CONFIG = config()  # a small validated file in the repo, read once per process; no AWS call
 ECS = CONFIG.ecs
 
 # Shared settings of both ECS steps (pre-flight and per-company run).

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from platform_ops.sox import config as config_module
 from platform_ops.sox.config import DEFAULT_CONFIG
 
 FAST_ECS = {"waiter_delay_seconds": 1, "retry_delay_seconds": 1, "max_retry_delay_seconds": 2}
@@ -23,6 +24,7 @@ def sox_config(tmp_path: Path, monkeypatch):
         path = tmp_path / "pg01.json"
         path.write_text(json.dumps(raw))
         monkeypatch.setenv("PLATFORM_OPS_SOX_CONFIG", str(path))
+        config_module._cached.cache_clear()  # rewritten within one clock tick: mtime may not move
         return path
 
     write()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -193,3 +194,22 @@ def load_config(path: str | os.PathLike | None = None) -> SoxConfig:
         raise SoxConfigError(f"SOX config {path}: no company has scheduled=true")
     _check_no_secrets(raw, path)
     return SoxConfig(path=path, raw=raw)
+
+
+@lru_cache(maxsize=8)
+def _cached(path: str, stamp: tuple[int, int]) -> SoxConfig:
+    return load_config(path)
+
+
+def config() -> SoxConfig:
+    """The configuration in force, validated once per file version (cheap at DAG parse time).
+
+    The file's mtime and size are part of the cache key, so an edited file is picked up by a
+    long-running DAG processor without a restart.
+    """
+    path = os.environ.get("PLATFORM_OPS_SOX_CONFIG") or str(DEFAULT_CONFIG)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return load_config(path)  # raises the clear "does not exist" error
+    return _cached(path, (info.st_mtime_ns, info.st_size))
