@@ -120,8 +120,6 @@ def test_bug8_concurrent_plans_with_variables(cli):
         try:
             # one workdir means one state lock: the plans queue on it instead of failing
             cli.plan(f"plan{i}", variables={"greeting": f"g{i}"}, lock_timeout="120s")
-            after = cli.show_json(f"plan{i}")["resource_changes"][0]["change"]["after"]["input"]
-            assert after == f"g{i}"
         except BaseException as err:
             errors.append(err)
 
@@ -131,6 +129,9 @@ def test_bug8_concurrent_plans_with_variables(cli):
     for thread in threads:
         thread.join()
     assert errors == []
+    for i in range(6):  # each plan got its own variables, none another thread's
+        after = cli.show_json(f"plan{i}")["resource_changes"][0]["change"]["after"]["input"]
+        assert after == f"g{i}"
 
 
 class _NoFileno(io.TextIOBase):
