@@ -35,8 +35,11 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(PY) -m platform_ops.stepfunctions.validate asl/
 
+# The JUnit report is what `make bench` reads (suite wall time, slowest tests).
+TEST_REPORT := .pytest_cache/platform-ops/junit.xml
+
 test: install tools lint
-	$(PY) -m pytest
+	$(PY) -m pytest --junitxml=$(TEST_REPORT)
 
 demo: install
 	$(PY) -m platform_ops.local.demo

@@ -17,7 +17,8 @@ codes such as `EC_NG`; default: the scheduled ones in `platform_ops/sox/pg01.jso
 
 **Steps:** resolve period → cutoff (last calendar day) → dry-run gate → connectivity/readiness
 pre-flight → per company (pool `sox_pg01_db`, one slot: the job's `##temp` tables collide):
-run the container → verify (checklist §3.4) → manifest (SHA-256 of every object) → move
+run the container → verify (exit code, result JSON, live sources, quality, evidence packages and
+their integrity) → manifest (SHA-256 of every object) → move
 `latest.json` (only if verified) → notices (incident / per-company summary / variance).
 
 **Leaves behind:** `s3://<evidence bucket>/sox-automation/pg01/period=YYYY-MM/company=<CODE>/`
@@ -31,58 +32,30 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import DAG, Param, get_current_context, task, task_group
-from platform_ops.registry import registry
+from airflow.sdk import Param, TriggerRule, get_current_context, task, task_group
+from platform_ops.dag_defaults import platform_dag
+from platform_ops.notify import FailureNotifier
 from platform_ops.sox import steps
 from platform_ops.sox.catalog import ITEMS
 from platform_ops.sox.config import COMPANY_CODE, config
 from platform_ops.sox.contract import MODE_PREFLIGHT, MODE_RECONCILE
-from platform_ops.sox.operators import Pg01RunTaskOperator
+from platform_ops.sox.operators import Pg01RunTaskOperator, pg01_ecs_kwargs
 from platform_ops.sox.period import PERIOD_PATTERN
 
 CONFIG = config()  # a small validated file in the repo, read once per process; no AWS call
-ECS = CONFIG.ecs
+ECS_SETTINGS = pg01_ecs_kwargs(CONFIG)  # shared by both ECS steps (pre-flight and per-company run)
 
-# Shared settings of both ECS steps (pre-flight and per-company run).
-ecs_settings = dict(
-    aws_conn_id=registry().account(CONFIG.account).aws_conn_id,
-    region_name=CONFIG.region,
-    cluster=ECS["cluster"],
-    task_definition=ECS["task_definition"],
-    launch_type="FARGATE",
-    container_name=ECS["container_name"],
-    awslogs_group=ECS["log_group"],
-    awslogs_region=CONFIG.region,
-    awslogs_stream_prefix=ECS["log_stream_prefix"],
-    deferrable=True,
-    reattach=True,
-    waiter_delay=ECS["waiter_delay_seconds"],
-    waiter_max_attempts=max(1, ECS["execution_timeout_minutes"] * 60 // ECS["waiter_delay_seconds"]),
-    pool=ECS["pool"],
-    execution_timeout=timedelta(minutes=ECS["execution_timeout_minutes"]),
-    retries=ECS["retries"],
-    retry_delay=timedelta(seconds=ECS["retry_delay_seconds"]),
-    retry_exponential_backoff=True,
-    max_retry_delay=timedelta(seconds=ECS.get("max_retry_delay_seconds", 3600)),
-    on_failure_callback=steps.on_failure,
-)
-
-with DAG(
-    dag_id="sox_pg01_monthly",
+with platform_dag(
+    "sox_pg01_monthly",
+    __doc__,
     description="SOX PG-01 reconciliation on Fargate, verified and archived as audit evidence",
     schedule="0 6 3 * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
+    tags=["sox", "ecs", "audit-evidence"],
+    retries=1,
+    retry_delay=timedelta(minutes=1),
+    notifier=FailureNotifier(compose=steps.incident_notice),
     max_active_runs=1,
     dagrun_timeout=timedelta(hours=8),
-    doc_md=__doc__,
-    tags=["sox", "ecs", "audit-evidence"],
-    default_args={
-        "owner": "platform-ops",
-        "retries": 1,
-        "retry_delay": timedelta(minutes=1),
-        "on_failure_callback": steps.on_failure,
-    },
     params={
         "period": Param(
             None,
@@ -139,7 +112,7 @@ with DAG(
         mode=MODE_PREFLIGHT,
         plan=resolved,
         doc_md="Connection check + CR_04 readiness on the same task definition (no DB path = clear failure).",
-        **ecs_settings,
+        **ECS_SETTINGS,
     )
 
     # Mapped instances are labelled by company in the UI (and in failure notices).
@@ -154,12 +127,12 @@ with DAG(
             plan=plan,
             max_active_tis_per_dagrun=1,
             map_index_template="{{ task.plan['company'] }}",
-            **ecs_settings,
+            **ECS_SETTINGS,
         )
 
         @task(map_index_template=by_company)
         def verify(plan: dict, record: dict, run_id=None) -> dict:
-            """Checklist §3.4 over what the container uploaded; writes verification.json."""
+            """The verification checklist over what the container uploaded; writes verification.json."""
             return steps.verify(plan, record, run_id)
 
         @task(map_index_template=by_company)
@@ -167,19 +140,20 @@ with DAG(
             """Immutable manifest: run ids, ECS task, image digest, log stream, SHA-256 of every object."""
             return steps.write_manifest(plan, record, report, get_current_context())
 
-        @task(map_index_template=by_company)
-        def publish(plan: dict, record: dict, report: dict, manifest: dict, run_id=None) -> dict:
+        # Task id ``publish``: the evidence is published by moving latest.json to it.
+        @task(task_id="publish", map_index_template=by_company)
+        def move_latest(plan: dict, record: dict, report: dict, manifest: dict, run_id=None) -> dict:
             """Move latest.json if verified; a failed verification ends here, terminally."""
-            return steps.publish(plan, record, report, manifest, run_id)
+            return steps.move_latest(plan, record, report, manifest, run_id)
 
         report = verify(plan=plan, record=run_job.output)
         manifest = write_manifest(plan=plan, record=run_job.output, report=report)
         # No return value: expand() then yields the group, so dependencies bind to all of it.
-        publish(plan=plan, record=run_job.output, report=report, manifest=manifest)
+        move_latest(plan=plan, record=run_job.output, report=report, manifest=manifest)
 
     per_company = reconcile.expand(plan=plan_companies(resolved))
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule=TriggerRule.ALL_DONE)
     def notify(ti=None) -> dict:
         """Per-company success summary and variance notices (failures were notified as they happened)."""
         run = ti.xcom_pull(task_ids="resolve_period")
@@ -188,7 +162,7 @@ with DAG(
         summaries = ti.xcom_pull(task_ids=["reconcile.publish"]) or []
         return steps.notify_outcome(run, summaries)
 
-    @task(trigger_rule="one_failed", retries=0)
+    @task(trigger_rule=TriggerRule.ONE_FAILED, retries=0)
     def run_outcome():
         """Marks the DAG run failed when any step failed (notify always runs, so it cannot)."""
         from airflow.sdk.exceptions import AirflowFailException

@@ -1,20 +1,6 @@
-"""terraform_apply: plan a stack, show the plan to a reviewer, apply exactly what was approved."""
+"""
+terraform_apply: plan a stack, show the plan to a reviewer, apply exactly what was approved.
 
-from __future__ import annotations
-
-from datetime import timedelta
-
-from airflow.providers.standard.operators.hitl import ApprovalOperator
-from airflow.sdk import DAG, Param, chain, setup, task, teardown
-from platform_ops.dag_defaults import START_DATE, TERRAFORM_NO_RETRY, default_args, fail_fast_policy
-from platform_ops.registry import registry
-
-REGISTRY = registry()
-NO_RETRY = fail_fast_policy(*TERRAFORM_NO_RETRY, reason="a refused plan, stale plan or held lock needs a person")
-APPROVAL_TIMEOUT = timedelta(hours=REGISTRY.raw["terraform"]["approval_timeout_hours"])
-LEASE_SECONDS = int(APPROVAL_TIMEOUT.total_seconds()) + 2 * REGISTRY.raw["terraform"]["timeout_seconds"]
-
-DOC = """
 ### terraform_apply
 Replaces `terraform plan && terraform apply` from a laptop. **Manual only.**
 
@@ -32,15 +18,27 @@ Replaces `terraform plan && terraform apply` from a laptop. **Manual only.**
 Leaves: `plan-summary.json`, `tfplan` and `apply-record.json` (who approved, outputs) in S3.
 """
 
-with DAG(
-    dag_id="terraform_apply",
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airflow.providers.standard.operators.hitl import ApprovalOperator
+from airflow.sdk import Param, chain, setup, task, teardown
+from platform_ops.dag_defaults import platform_dag
+from platform_ops.registry import registry
+from platform_ops.terraform.retry import terraform_no_retry_policy
+
+REGISTRY = registry()
+NO_RETRY = terraform_no_retry_policy()
+APPROVAL_TIMEOUT = timedelta(hours=REGISTRY.terraform.approval_timeout_hours)
+LEASE_SECONDS = int(APPROVAL_TIMEOUT.total_seconds()) + 2 * REGISTRY.terraform.timeout_seconds
+
+with platform_dag(
+    "terraform_apply",
+    __doc__,
     description="Plan, review and apply one Terraform stack",
-    doc_md=DOC,
     schedule=None,
-    start_date=START_DATE,
-    catchup=False,
     tags=["terraform", "platform"],
-    default_args=default_args(retries=1),
     max_active_tasks=4,
     params={
         "stack": Param(REGISTRY.default_stack, type="string", enum=REGISTRY.stack_names(),

@@ -1,14 +1,6 @@
-"""terraform_drift: monthly read-only plan of every stack, a per-resource report, notify on change."""
+"""
+terraform_drift: monthly read-only plan of every stack, a per-resource report, notify on change.
 
-from __future__ import annotations
-
-from airflow.sdk import DAG, Param, task
-from platform_ops.dag_defaults import START_DATE, default_args
-from platform_ops.registry import registry
-
-REGISTRY = registry()
-
-DOC = """
 ### terraform_drift
 Replaces the monthly `terraform plan` + `aws eks list-nodegroups` done by hand.
 **Schedule:** 1st of the month at 06:00 UTC, and manual.
@@ -24,16 +16,21 @@ Leaves: `terraform/drift/<stack>/runs/<run id>.json` per run and `latest.json` i
 bucket. One SNS notice per run, **only when** some stack's drift differs from its `latest.json`.
 """
 
-with DAG(
-    dag_id="terraform_drift",
+from __future__ import annotations
+
+from airflow.sdk import Param, TriggerRule, task
+from platform_ops.dag_defaults import platform_dag
+from platform_ops.registry import registry
+
+REGISTRY = registry()
+
+with platform_dag(
+    "terraform_drift",
+    __doc__,
     description="Monthly Terraform drift report per resource, notified only when it changes",
-    doc_md=DOC,
     schedule="0 6 1 * *",
-    start_date=START_DATE,
-    catchup=False,
-    max_active_runs=1,
     tags=["terraform", "drift", "platform"],
-    default_args=default_args(retries=1),
+    max_active_runs=1,
     params={
         "stacks": Param([], type="array", uniqueItems=True,
                         items={"type": "string", "enum": REGISTRY.stack_names()},
@@ -53,13 +50,13 @@ with DAG(
 
         return check_stack(stack, run_id)
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule=TriggerRule.ALL_DONE)
     def notify(results) -> dict:
         from platform_ops.terraform.drift_steps import notify_changes
 
         return notify_changes(list(results))
 
-    @task(trigger_rule="one_failed", retries=0)
+    @task(trigger_rule=TriggerRule.ONE_FAILED, retries=0)
     def fail_if_a_stack_failed() -> None:
         """The run is failed (and alerted) when any stack could not be checked."""
         from airflow.sdk.exceptions import AirflowFailException

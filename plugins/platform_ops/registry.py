@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from platform_ops.jsonfile import load_validated_json
+from platform_ops.jsonfile import load_validated_json, validate_document
 
 DEFAULT_REGISTRY = Path(__file__).with_name("registry.json")
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -87,7 +87,27 @@ class Account:
 
 
 @dataclass(frozen=True)
+class TerraformSettings:
+    """How the DAGs run Terraform: command timeout, approval timeout, where state lives."""
+
+    timeout_seconds: int
+    approval_timeout_hours: float
+    state_bucket_prefix: str
+    lock_table: str
+
+    def state_bucket(self, account: Account) -> str:
+        """One state bucket per account: ``<prefix>-<account id>``."""
+        return f"{self.state_bucket_prefix}-{account.account_id}"
+
+
+@dataclass(frozen=True)
 class Stack:
+    """A Terraform stack, with the S3 bucket and DynamoDB table its state lives in.
+
+    ``Registry.stack`` fills ``state_bucket`` and ``lock_table``; a stack built by hand (tests)
+    without them gets the ones the registry in force would give it.
+    """
+
     name: str
     path: str
     account: Account
@@ -95,22 +115,22 @@ class Stack:
     drift_check: bool
     description: str = ""
     vars: dict | None = None
+    state_bucket: str = ""
+    lock_table: str = ""
+
+    def __post_init__(self):
+        if not (self.state_bucket and self.lock_table):
+            settings = registry().terraform
+            object.__setattr__(self, "state_bucket", self.state_bucket or settings.state_bucket(self.account))
+            object.__setattr__(self, "lock_table", self.lock_table or settings.lock_table)
 
     @property
     def directory(self) -> Path:
         return REPO_ROOT / self.path
 
     @property
-    def state_bucket(self) -> str:
-        return f"{registry().raw['terraform']['state']['bucket_prefix']}-{self.account.account_id}"
-
-    @property
     def state_key(self) -> str:
         return f"stacks/{self.name}/terraform.tfstate"
-
-    @property
-    def lock_table(self) -> str:
-        return registry().raw["terraform"]["state"]["lock_table"]
 
 
 @dataclass(frozen=True)
@@ -134,10 +154,34 @@ class Registry:
         except KeyError:
             known = ", ".join(sorted(self.raw["stacks"]))
             raise RegistryError(f"unknown stack {name!r} in {self.path}; known: {known}") from None
-        return Stack(name=name, account=self.account(spec.pop("account")), **spec)
+        account = self.account(spec.pop("account"))
+        settings = self.terraform
+        return Stack(
+            name=name,
+            account=account,
+            state_bucket=settings.state_bucket(account),
+            lock_table=settings.lock_table,
+            **spec,
+        )
 
     def stack_names(self) -> list[str]:
         return sorted(self.raw["stacks"])
+
+    @property
+    def primary_region(self) -> str:
+        """The Region connections and clients default to."""
+        return self.raw["regions"]["primary"]
+
+    @property
+    def terraform(self) -> TerraformSettings:
+        """Timeouts and state location of every stack's terraform runs."""
+        tf = self.raw["terraform"]
+        return TerraformSettings(
+            timeout_seconds=tf["timeout_seconds"],
+            approval_timeout_hours=tf["approval_timeout_hours"],
+            state_bucket_prefix=tf["state"]["bucket_prefix"],
+            lock_table=tf["state"]["lock_table"],
+        )
 
     @property
     def default_stack(self) -> str:
@@ -165,23 +209,35 @@ class Registry:
         return self.raw["notifications"]["region"]
 
     @property
+    def notification_topic_name(self) -> str:
+        """The SNS topic of every notice (its ARN: ``notification_topic_arn``)."""
+        return self.raw["notifications"]["topic_name"]
+
+    @property
     def notification_topic_arn(self) -> str:
-        n = self.raw["notifications"]
-        return f"arn:aws:sns:{n['region']}:{self.account(n['account']).account_id}:{n['topic_name']}"
+        account_id = self.notification_account.account_id
+        return f"arn:aws:sns:{self.notification_region}:{account_id}:{self.notification_topic_name}"
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], path: str | os.PathLike = "(in memory)", check_dirs: bool = True):
+        """A validated registry from a dict (tests build small ones); ``path`` names it in errors."""
+        path = Path(path)
+        validate_document(raw, REGISTRY_SCHEMA, RegistryError, f"registry file {path}")
+        reg = cls(path=path, raw=raw)
+        if raw.get("default_stack") and raw["default_stack"] not in raw["stacks"]:
+            raise RegistryError(f"registry file {path}: default_stack {raw['default_stack']!r} is not a stack")
+        for name, stack in raw["stacks"].items():
+            reg.account(stack["account"])
+            if check_dirs and not (REPO_ROOT / stack["path"]).is_dir():
+                raise RegistryError(f"stack {name!r} in {path}: directory {stack['path']} does not exist")
+        return reg
 
 
 def load_registry(path: str | os.PathLike | None = None) -> Registry:
     """Read and validate a registry file (no caching; see ``registry()``)."""
     path = Path(path or os.environ.get("PLATFORM_OPS_REGISTRY") or DEFAULT_REGISTRY)
     raw = load_validated_json(path, REGISTRY_SCHEMA, RegistryError, "registry file", "PLATFORM_OPS_REGISTRY")
-    reg = Registry(path=path, raw=raw)
-    if raw.get("default_stack") and raw["default_stack"] not in raw["stacks"]:
-        raise RegistryError(f"registry file {path}: default_stack {raw['default_stack']!r} is not a stack")
-    for name, stack in raw["stacks"].items():
-        reg.account(stack["account"])
-        if not (REPO_ROOT / stack["path"]).is_dir():
-            raise RegistryError(f"stack {name!r} in {path}: directory {stack['path']} does not exist")
-    return reg
+    return Registry.from_dict(raw, path)
 
 
 @lru_cache(maxsize=4)

@@ -109,7 +109,7 @@ def mariadb(tmp_path_factory):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300
         while True:
             if process.poll() is not None:
                 pytest.fail(
@@ -120,7 +120,7 @@ def mariadb(tmp_path_factory):
                 break
             except pymysql.MySQLError:
                 if time.monotonic() > deadline:
-                    pytest.fail(f"mariadbd did not accept connections within 60s:\n{log.read_text()}")
+                    pytest.fail(f"mariadbd did not accept connections within 300s:\n{log.read_text()}")
                 time.sleep(0.2)
         db = MariaDB("127.0.0.1", port, str(socket), "refresh_app", secrets.token_urlsafe(18), "app")
         with db.admin() as admin, admin.cursor() as cursor:

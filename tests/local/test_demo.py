@@ -1,4 +1,10 @@
-"""`make demo` for real: the UI answers on loopback with the DAGs loaded, and Ctrl-C leaves nothing behind."""
+"""`make demo` for real: the UI answers with every DAG loaded, and every way out leaves nothing behind.
+
+Each run carries a unique ``PLATFORM_OPS_DEMO_RUN_ID``; its tree is every process whose environment
+holds it, plus their children and the members of their process groups and sessions (see
+``tests.local.proctree``), so re-parented or re-sessioned processes count too. The ``demo``
+fixture SIGKILLs whatever is left of the tree when a test ends, failed or not.
+"""
 
 from __future__ import annotations
 
@@ -7,62 +13,178 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
+import uuid
+from pathlib import Path
 
-import psutil
-from platform_ops.local.server import free_port
-from platform_ops.registry import REPO_ROOT
+import pytest
+from platform_ops.local.demo import RUN_ID_VAR
+from platform_ops.local.server import HOST, free_port
+from platform_ops.registry import DEFAULT_REGISTRY, REPO_ROOT
+
+from tests.local.proctree import ProcessTree, cmdline, describe, ignored_signals
+from tests.waiting import wait_until
 
 DAG_IDS = {p.stem for p in (REPO_ROOT / "dags").glob("*.py") if not p.name.startswith("_")}
+READY_LINE = "Ctrl-C stops everything"
+# Generous: standalone takes about a minute on an idle 2-core machine, several on a loaded one.
+START_TIMEOUT = 480  # the demo gives up by itself after 300 s without an answer from Airflow
+DAGS_TIMEOUT = 300
+STOP_TIMEOUT = 240  # the demo's own bound is about a minute (SIGTERM grace, then SIGKILL)
+GONE_TIMEOUT = 60  # after the demo exited: its cleanup is done, the kernel only has to catch up
 
 
-def _alive(processes: list[psutil.Process]) -> list[psutil.Process]:
-    return [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+def _background_job() -> None:
+    """What a non-interactive shell does for `cmd &`: SIGINT and SIGQUIT ignored at exec."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGQUIT, signal.SIG_IGN)
 
 
-def test_demo_serves_the_ui_and_ctrl_c_stops_every_process(tmp_path):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
-    env.update({"PLATFORM_OPS_DEMO_DIR": str(tmp_path), "DEMO_API_PORT": str(port), "PYTHONUNBUFFERED": "1"})
-    demo = subprocess.Popen(
-        [sys.executable, "-m", "platform_ops.local.demo"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
-    lines: list[str] = []
-    try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            line = demo.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if "Ctrl-C stops everything" in line:
-                break
-        output = "".join(lines)
-        assert f"Airflow UI: http://127.0.0.1:{port}" in output, output
-        assert "simple_auth_manager_passwords.json.generated" in output
-        password = json.loads((tmp_path / "airflow" / "simple_auth_manager_passwords.json.generated").read_text())
-        token_req = urllib.request.Request(
-            f"http://127.0.0.1:{port}/auth/token",
-            data=json.dumps({"username": "admin", "password": password["admin"]}).encode(),
-            headers={"Content-Type": "application/json"},
+class Demo:
+    """One `python -m platform_ops.local.demo` run, its output in a file (a pipe nobody reads blocks)."""
+
+    def __init__(self, tmp_path: Path):
+        self.dir = tmp_path
+        self.run_id = uuid.uuid4().hex
+        self.port = free_port()
+        self.out = tmp_path / "demo.out"
+        self.process: subprocess.Popen | None = None
+        self.processes = ProcessTree(RUN_ID_VAR, self.run_id)
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+        self.env.update(
+            {
+                "PLATFORM_OPS_DEMO_DIR": str(tmp_path / "demo"),
+                "DEMO_API_PORT": str(self.port),
+                "PYTHONUNBUFFERED": "1",
+                RUN_ID_VAR: self.run_id,
+            }
         )
-        token = json.loads(urllib.request.urlopen(token_req, timeout=10).read())["access_token"]
-        dag_ids: set[str] = set()
-        for _ in range(60):  # the dag-processor parses dags/ shortly after start
-            req = urllib.request.Request(
-                f"http://127.0.0.1:{port}/api/v2/dags", headers={"Authorization": f"Bearer {token}"}
+
+    def start(self, preexec_fn=None) -> None:
+        with open(self.out, "wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "platform_ops.local.demo"],
+                env=self.env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True, preexec_fn=preexec_fn,
+            )  # fmt: skip
+
+    def output(self) -> str:
+        return self.out.read_text(errors="replace")
+
+    def tree(self) -> list[int]:
+        return self.processes.pids()
+
+    def wait_ready(self) -> str:
+        def ready() -> str | None:
+            text = self.output()
+            self.tree()  # learn the group and session leaders while they run
+            if READY_LINE in text:
+                return text
+            assert self.process.poll() is None, (
+                f"demo exited ({self.process.returncode}) before ready:\n{text}"
             )
-            dag_ids = {d["dag_id"] for d in json.loads(urllib.request.urlopen(req, timeout=10).read())["dags"]}
-            if DAG_IDS <= dag_ids:
-                break
-            time.sleep(2)
-        assert DAG_IDS <= dag_ids, f"not loaded by the demo: {DAG_IDS - dag_ids}"
+            return None
+
+        return wait_until(ready, f"the demo to print {READY_LINE!r}", START_TIMEOUT, interval=0.5)
+
+    def wait_exit(self) -> int:
+        def exited() -> bool:
+            self.tree()  # learn the group and session leaders while they run
+            return self.process.poll() is not None
+
+        wait_until(exited, "the demo to exit", STOP_TIMEOUT)
+        return self.process.returncode
+
+    def assert_nothing_left(self) -> None:
+        try:
+            wait_until(lambda: not self.tree(), "no process of the demo's tree to be left", GONE_TIMEOUT)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}:\n{describe(self.tree())}\ndemo output:\n{self.output()}") from None
+
+    def stop_and_assert_clean(self, sig: int, group: bool) -> str:
+        tree = self.tree()
+        assert len(tree) > 3, f"expected moto, standalone, api-server, scheduler, ...:\n{describe(tree)}"
+        (os.killpg if group else os.kill)(self.process.pid, sig)
+        code = self.wait_exit()
+        output = self.output()
+        assert code == 0, f"demo exited {code} after {signal.Signals(sig).name}:\n{output}"
+        assert f"{signal.Signals(sig).name} received" in output, output
+        self.assert_nothing_left()
+        return output
+
+
+@pytest.fixture
+def demo(tmp_path):
+    run = Demo(tmp_path)
+    try:
+        yield run
     finally:
-        started = psutil.Process(demo.pid).children(recursive=True)
-        os.killpg(demo.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends to the foreground group
-        demo.wait(timeout=120)
-    assert len(started) > 3, started  # moto, standalone, api-server, scheduler, ...
-    time.sleep(1)
-    assert _alive(started) == [], "processes left behind after Ctrl-C"
+        left = run.processes.kill_all()
+        if run.process is not None:
+            run.process.kill()
+            run.process.wait()
+        assert not left, f"SIGKILL did not clear the demo's tree:\n{describe(left)}"
+
+
+def _get(url: str, token: str | None = None, data: dict | None = None) -> dict:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    body = None if data is None else json.dumps(data).encode()
+    with urllib.request.urlopen(urllib.request.Request(url, data=body, headers=headers), timeout=30) as resp:
+        return json.loads(resp.read())
+
+
+def test_background_job_serves_the_ui_and_sigint_stops_every_process(demo):
+    """Started as `make demo &` would be (SIGINT ignored at exec): the UI works and SIGINT stops it all."""
+    demo.start(preexec_fn=_background_job)
+    output = demo.wait_ready()
+    url = f"http://{HOST}:{demo.port}"
+    assert f"Airflow UI: {url}" in output, output
+    assert "simple_auth_manager_passwords.json.generated" in output
+    password = json.loads(
+        (demo.dir / "demo" / "airflow" / "simple_auth_manager_passwords.json.generated").read_text()
+    )
+    token = _get(f"{url}/auth/token", data={"username": "admin", "password": password["admin"]})[
+        "access_token"
+    ]
+
+    def all_dags_loaded() -> bool:  # the dag-processor parses dags/ shortly after start
+        return DAG_IDS <= {d["dag_id"] for d in _get(f"{url}/api/v2/dags?limit=1000", token)["dags"]}
+
+    wait_until(all_dags_loaded, f"every DAG of dags/ to be loaded: {sorted(DAG_IDS)}", DAGS_TIMEOUT, interval=2)
+
+    standalone = [pid for pid in demo.tree() if cmdline(pid).endswith("airflow standalone")]
+    assert standalone, describe(demo.tree())
+    ignored = ignored_signals(standalone[0])
+    assert not ignored & {signal.SIGINT, signal.SIGQUIT}, f"standalone ignores {ignored}"
+
+    demo.stop_and_assert_clean(signal.SIGINT, group=True)  # what `kill -INT %1` sends to the job
+
+
+def test_sigterm_to_the_demo_alone_stops_every_process(demo):
+    """A service manager or `kill PID` signals the demo only; standalone runs in its own session."""
+    demo.start()
+    demo.wait_ready()
+    demo.stop_and_assert_clean(signal.SIGTERM, group=False)
+
+
+def test_seeding_failure_exits_non_zero_and_leaves_nothing(demo):
+    """The artifacts bucket named like an account's state bucket: S3 names are global, seeding fails."""
+    raw = json.loads(DEFAULT_REGISTRY.read_text())
+    artifacts_account = raw["artifacts"]["account"]
+    other = next(s["account"] for s in raw["stacks"].values() if s["account"] != artifacts_account)
+    prefix = raw["terraform"]["state"]["bucket_prefix"]
+    raw["artifacts"]["bucket"] = f"{prefix}-{raw['accounts'][other]['account_id']}"
+    registry_file = demo.dir / "registry.json"
+    registry_file.write_text(json.dumps(raw))
+    demo.env["PLATFORM_OPS_REGISTRY"] = str(registry_file)
+
+    demo.start()
+    code = demo.wait_exit()
+    output = demo.output()
+    assert code == 1, f"demo exited {code}:\n{output}"
+    assert "demo failed while seeding the local AWS" in output, output
+    assert "BucketAlreadyExists" in output, output
+    assert "Airflow UI" not in output and not (demo.dir / "demo" / "airflow.log").exists(), output
+    demo.assert_nothing_left()

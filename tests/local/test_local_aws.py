@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from platform_ops.local.clients import account_client
 from platform_ops.registry import registry
+
+from tests.waiting import wait_until
 
 
 @pytest.mark.parametrize("account", [a.name for a in registry().accounts()])
@@ -77,11 +78,11 @@ def test_ecs_tasks_stop_with_the_requested_exit_code_and_an_awslogs_stream(aws):
         overrides={"containerOverrides": [{"name": "job", "environment": [
             {"name": "MOTO_EXIT_CODE", "value": "3"}, {"name": "MOTO_LOG_LINES", "value": "line one\\nline two"}]}]},
     )["tasks"][0]  # fmt: skip
-    for _ in range(10):
-        described = ecs.describe_tasks(cluster="jobs", tasks=[task["taskArn"]])["tasks"][0]
-        if described["lastStatus"] == "STOPPED":
-            break
-    assert described["lastStatus"] == "STOPPED"
+    def stopped():
+        (described,) = ecs.describe_tasks(cluster="jobs", tasks=[task["taskArn"]])["tasks"]
+        return described if described["lastStatus"] == "STOPPED" else None
+
+    described = wait_until(stopped, "the ECS task to stop")
     assert described["containers"][0]["exitCode"] == 3
     task_id = task["taskArn"].rsplit("/", 1)[-1]
     events = account_client(aws, "dev", "logs").get_log_events(
@@ -100,10 +101,9 @@ def test_step_functions_execute_for_real(aws):
         name="double", definition=json.dumps(definition), roleArn="arn:aws:iam::444444444444:role/sfn"
     )["stateMachineArn"]
     execution = sfn.start_execution(stateMachineArn=arn, name="n21", input=json.dumps({"n": 21}))["executionArn"]
-    for _ in range(50):
-        result = sfn.describe_execution(executionArn=execution)
-        if result["status"] != "RUNNING":
-            break
-        time.sleep(0.1)
+    result = wait_until(
+        lambda: (r := sfn.describe_execution(executionArn=execution))["status"] != "RUNNING" and r,
+        "the execution to end",
+    )
     assert result["status"] == "SUCCEEDED"
     assert json.loads(result["output"]) == {"value": 42}

@@ -12,23 +12,23 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 
 import pytest
 from platform_ops.local.clients import account_client
 from platform_ops.local.seed import seed_shared_services
-from platform_ops.registry import REPO_ROOT, Stack, registry
-from platform_ops.sox.config import load_config
-from platform_ops.sox.contract import container_overrides
-from platform_ops.sox.local_seed import (
+from platform_ops.local.sox_seed import (
     LOCAL_DB_CONNECTION_STRING,
     LOCAL_IMAGE_DIGEST,
     SECRET_NAME,
     create_network,
 )
+from platform_ops.registry import REPO_ROOT, Stack, registry
+from platform_ops.sox.config import load_config
+from platform_ops.sox.contract import container_overrides
 from platform_ops.terraform.workspace import stack_workspace
 
 from tests.stacks import account_credentials
+from tests.waiting import wait_until
 
 ACCOUNT, REGION = "production", "eu-west-1"
 
@@ -211,11 +211,11 @@ def test_a_task_runs_on_the_terraform_infrastructure_and_writes_evidence(applied
         cluster=outputs["cluster_name"], taskDefinition=outputs["task_definition_family"], launchType="FARGATE",
         overrides=overrides, networkConfiguration=network,
     )["tasks"][0]["taskArn"]  # fmt: skip
-    for _ in range(10):
+    def stopped():
         (task,) = ecs.describe_tasks(cluster=outputs["cluster_name"], tasks=[arn])["tasks"]
-        if task["lastStatus"] == "STOPPED":
-            break
-        time.sleep(0.2)
+        return task if task["lastStatus"] == "STOPPED" else None
+
+    task = wait_until(stopped, "the PG-01 task to stop")
     assert task["containers"][0]["exitCode"] == 0
     assert task["containers"][0]["imageDigest"] == LOCAL_IMAGE_DIGEST
     s3 = account_client(endpoint, ACCOUNT, "s3", REGION)

@@ -92,7 +92,7 @@ def run_wrapper(app: Path, tmp_path: Path, endpoint: str, mode: str | None = "re
         **env,
     }
     argv = [sys.executable, str(WRAPPER)] + ([mode] if mode else [])
-    return subprocess.run(argv, env=environment, cwd=app, capture_output=True, text=True, timeout=60)
+    return subprocess.run(argv, env=environment, cwd=app, capture_output=True, text=True, timeout=300)
 
 
 def objects(s3, prefix="pg01/period=2026-04/company=EC_NG/run=r1-try1/") -> dict[str, bytes]:

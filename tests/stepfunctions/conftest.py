@@ -76,7 +76,7 @@ class Runner:
         self.arns: dict[str, str] = {}
 
     def run(
-        self, module: str, name: str, payload: dict, timeout: float = 60.0, start_at: str | None = None
+        self, module: str, name: str, payload: dict, timeout: float = 300.0, start_at: str | None = None
     ) -> Execution:
         """Execute asl/<module>/<name> with ``payload``.
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.stepfunctions.conftest import DESTINATION, MOTO_DEFAULT_ACCOUNT, SOURCE, fast
 
 
@@ -440,3 +442,112 @@ def test_enable_master_secret_switches_to_a_managed_secret(sfn, world):
     assert "SecretString" not in json.dumps(result.events, default=str)  # only the ARN ever travelled
     again = sfn.run("db", "enable_master_secret", payload)
     assert again.output["Status"] == "NoChange"
+
+
+def test_delete_cluster_refuses_deletion_protection_and_deletes_nothing(sfn, world):
+    rds = world("rds")
+    make_cluster(
+        rds,
+        "stg-aurora-old",
+        instances=2,
+        tags=[{"Key": "refresh", "Value": "true"}],
+        DeletionProtection=True,
+    )
+    assert rds.describe_db_clusters(DBClusterIdentifier="stg-aurora-old")["DBClusters"][0][
+        "DeletionProtection"
+    ]
+    for machine in ("delete_cluster", "ensure_cluster_not_exists"):
+        result = sfn.run(
+            "db", machine, fast(DestinationAccount=DESTINATION, DbClusterIdentifier="stg-aurora-old")
+        )
+        assert result.status == "FAILED" and result.error == "DeletionProtected", (machine, result.cause)
+        assert not any(name.startswith(("Delete", "StartCluster")) for name in result.states_entered())
+        assert [c["DBClusterIdentifier"] for c in rds.describe_db_clusters()["DBClusters"]] == [
+            "stg-aurora-old"
+        ]
+        assert sorted(i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]) == [
+            "stg-aurora-old-1",
+            "stg-aurora-old-2",
+        ]
+    # The same cluster without the protection is deleted: the refusal came from DeletionProtection.
+    rds.modify_db_cluster(
+        DBClusterIdentifier="stg-aurora-old", DeletionProtection=False, ApplyImmediately=True
+    )
+    result = sfn.run(
+        "db", "delete_cluster", fast(DestinationAccount=DESTINATION, DbClusterIdentifier="stg-aurora-old")
+    )
+    assert result.status == "SUCCEEDED", result.cause
+    assert rds.describe_db_clusters()["DBClusters"] == []
+
+
+def _scheduled(result, state: str) -> list[dict]:
+    """Parameters of every call the named task state scheduled, from the execution history."""
+    by_id = {e["id"]: e for e in result.events}
+    calls = []
+    for event in result.events:
+        details = event.get("taskScheduledEventDetails")
+        entered = by_id.get(event.get("previousEventId"), {}).get("stateEnteredEventDetails", {})
+        if details and entered.get("name") == state:
+            calls.append(json.loads(details["parameters"]))
+    return calls
+
+
+def _sdk_actions(result) -> set[str]:
+    return {
+        e["taskScheduledEventDetails"]["resource"] for e in result.events if "taskScheduledEventDetails" in e
+    }
+
+
+@pytest.mark.parametrize(
+    "tags", [[], [{"Key": "Environment", "Value": "staging"}, {"Key": "Team", "Value": "db"}]]
+)
+def test_restore_cluster_tags_refresh_in_the_restore_call_itself(sfn, world, tags):
+    rds = world("rds")
+    make_cluster(rds, "prod-aurora")
+    rds.create_db_cluster_snapshot(DBClusterIdentifier="prod-aurora", DBClusterSnapshotIdentifier="refresh-1")
+    payload = fast(DestinationAccount=DESTINATION, SnapshotIdentifier="refresh-1", **dict(RESTORE, Tags=tags))
+    result = sfn.run("db", "restore_cluster", payload)
+    assert result.status == "SUCCEEDED", result.cause
+    wanted = [{"Key": "refresh", "Value": "true"}, *tags]
+    # One call creates the cluster with its safety tag; no later tagging call exists that could fail.
+    assert [call["Tags"] for call in _scheduled(result, "RestoreFromSnapshot")] == [wanted]
+    assert not any(
+        "addTagsToResource" in action or "tagResources" in action for action in _sdk_actions(result)
+    )
+    cluster = rds.describe_db_clusters(DBClusterIdentifier="stg-aurora-restore")["DBClusters"][0]
+    assert tags_of(rds, cluster["DBClusterArn"]) == {t["Key"]: t["Value"] for t in wanted}
+
+
+def test_restore_cluster_contract_reserves_the_refresh_tag():
+    import jsonschema
+
+    from tests.stepfunctions.conftest import load
+
+    _, schema = load("db", "restore_cluster")
+    payload = dict(RESTORE, DestinationAccount=DESTINATION, SnapshotIdentifier="refresh-1")
+    jsonschema.validate(payload, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(dict(payload, Tags=[{"Key": "refresh", "Value": "false"}]), schema)
+
+
+def test_create_instance_tags_refresh_in_create_db_instance(sfn, world):
+    rds = world("rds")
+    make_cluster(rds, "stg-aurora-restore")
+    result = sfn.run(
+        "db",
+        "create_instance",
+        fast(
+            DestinationAccount=DESTINATION,
+            DbClusterIdentifier="stg-aurora-restore",
+            DbInstanceIdentifierPrefix="stg-aurora-restore",
+            DbInstances=[{"DbInstanceClass": "db.r6g.large", "PromotionTier": 0}],
+            DbParameterGroupName="default.aurora-mysql8.0",
+            Tags=[{"Key": "Environment", "Value": "staging"}],
+        ),
+    )
+    assert result.status == "SUCCEEDED", result.cause
+    wanted = [{"Key": "refresh", "Value": "true"}, {"Key": "Environment", "Value": "staging"}]
+    assert [call["Tags"] for call in _scheduled(result, "CreateInstance")] == [wanted]
+    assert not any("addTagsToResource" in action for action in _sdk_actions(result))
+    instance = rds.describe_db_instances(DBInstanceIdentifier="stg-aurora-restore-1")["DBInstances"][0]
+    assert tags_of(rds, instance["DBInstanceArn"]) == {"refresh": "true", "Environment": "staging"}

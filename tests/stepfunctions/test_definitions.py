@@ -167,3 +167,15 @@ def test_job_names_are_dns_1123_and_unique_per_execution():
             assert re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", rendered), rendered
             seen += 1
     assert seen == 4
+
+
+@pytest.mark.parametrize(("module", "name"), ALL)
+def test_declared_errors_are_the_machines_fail_errors(module, name):
+    """Where a contract lists its non-success outcomes (x-errors), they are exactly the Error names
+    of the machine's Fail states: none is missing and none is reported as a success Status."""
+    definition, schema = load(module, name)
+    if "x-errors" not in schema:
+        return
+    errors = {s["Error"] for _, _, s in asl.all_states(definition) if s.get("Type") == "Fail"}
+    assert set(schema["x-errors"]["enum"]) == errors
+    assert not errors & set(schema["x-output"]["Status"])

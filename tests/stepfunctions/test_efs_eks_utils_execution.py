@@ -66,7 +66,7 @@ def test_create_mount_targets_for_a_restored_filesystem(sfn, world, network):
     assert sorted(t["SubnetId"] for t in targets) == sorted(
         network["SubnetIds"]
     )  # existing one kept, one added
-    assert len(efs.describe_file_systems()["FileSystems"]) == 1  # no new file system (anchor defect 3)
+    assert len(efs.describe_file_systems()["FileSystems"]) == 1  # no new file system (v1.18.0 called create_filesystem here)
 
 
 def test_delete_filesystem_refuses_untagged(sfn, world, network):
@@ -246,3 +246,70 @@ def test_cleanup_efs_helpers_deletes_only_helper_access_points(sfn, world):
     remaining = [a["AccessPointId"] for a in efs.describe_access_points(FileSystemId=fs_id)["AccessPoints"]]
     assert remaining == [app] and helper not in remaining
     assert "NoFunction" in result.states_entered()  # a missing function is not an error
+
+
+RECOVERY_POINT_STATUSES = ["COMPLETED", "PARTIAL", "DELETING", "EXPIRED", "AVAILABLE", "STOPPED", "CREATING"]
+RESTORABLE = {"COMPLETED", "AVAILABLE"}
+
+
+def _recovery_point_payload(candidates):
+    return {
+        "SourceAccount": SOURCE,
+        "DestinationAccount": DESTINATION,
+        "SourceFileSystemId": "fs-0123456789abcdef0",
+        "DestinationBackupVaultArn": f"arn:aws:backup:eu-west-1:{DESTINATION['AccountId']}:backup-vault:refresh",
+        "CopyRoleArn": f"arn:aws:iam::{SOURCE['AccountId']}:role/backup-copy",
+        "RestoreRoleArn": f"arn:aws:iam::{DESTINATION['AccountId']}:role/backup-restore",
+        "KmsKeyId": "alias/efs",
+        "Candidates": candidates,
+    }
+
+
+def _point(name, status, created):
+    return {
+        "Arn": f"arn:aws:backup:eu-west-1:{SOURCE['AccountId']}:recovery-point:{name}",
+        "Vault": "prod-vault",
+        "State": status,
+        "CreatedAt": created,
+    }
+
+
+def _copied_point(result) -> str | None:
+    """RecoveryPointArn that StartCopy was scheduled with (moto has no startCopyJob; the request is
+    in the history whatever the call then does)."""
+    import json
+
+    by_id = {e["id"]: e for e in result.events}
+    for event in result.events:
+        details = event.get("taskScheduledEventDetails")
+        entered = by_id.get(event.get("previousEventId"), {}).get("stateEnteredEventDetails", {})
+        if details and entered.get("name") == "StartCopy":
+            return json.loads(details["parameters"])["RecoveryPointArn"]
+    return None
+
+
+@pytest.mark.parametrize("status", RECOVERY_POINT_STATUSES)
+def test_restore_from_backup_selects_only_restorable_recovery_points(sfn, status):
+    """The selection states run in moto from StartScan with the normalised candidates (moto cannot
+    run AWS Backup's list/copy/restore, so the list step is skipped and the choice is read from the
+    StartCopy request in the history). Each RecoveryPointStatus is the newest point; an older
+    COMPLETED point is the fallback: a restorable status must win, any other must be skipped."""
+    candidates = [
+        _point("older-completed", "COMPLETED", "2026-01-01T01:00:00Z"),
+        _point(f"newest-{status.lower()}", status, "2026-01-05T01:00:00Z"),
+    ]
+    result = sfn.run("efs", "restore_from_backup", _recovery_point_payload(candidates), start_at="StartScan")
+    assert "StartCopy" in result.states_entered(), (result.error, result.cause)
+    wanted = f"newest-{status.lower()}" if status in RESTORABLE else "older-completed"
+    assert _copied_point(result) == _point(wanted, status, "")["Arn"]
+
+
+def test_restore_from_backup_refuses_when_no_point_is_restorable(sfn):
+    candidates = [
+        _point(f"p-{status.lower()}", status, f"2026-01-0{index + 1}T01:00:00Z")
+        for index, status in enumerate(RECOVERY_POINT_STATUSES)
+        if status not in RESTORABLE
+    ]
+    result = sfn.run("efs", "restore_from_backup", _recovery_point_payload(candidates), start_at="StartScan")
+    assert result.status == "FAILED" and result.error == "NotFound"
+    assert "StartCopy" not in result.states_entered()

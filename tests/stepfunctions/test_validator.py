@@ -1,4 +1,4 @@
-"""The ASL validator: it flags every anchor definition defect (fixtures) and passes asl/."""
+"""The ASL validator: it flags every definition defect found in terraform-aws-refresh v1.18.0 (fixtures) and passes asl/."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from platform_ops.stepfunctions import intrinsics, sdk
+from platform_ops.stepfunctions import asl, intrinsics, sdk
 from platform_ops.stepfunctions.validate import main, validate_definition, validate_file
 
-FIXTURES = Path(__file__).parent / "fixtures" / "anchor_defects"
+FIXTURES = Path(__file__).parent / "fixtures" / "refresh_v1_18_defects"
 ASL = Path(__file__).resolve().parents[2] / "asl"
 
-# fixture -> the exact set of rules it must trip (one fixture per defect pattern of the anchor).
+# fixture -> the exact set of rules it must trip (one fixture per defect pattern of terraform-aws-refresh v1.18.0).
 EXPECTED = {
     "error_names_fault_form": {"error-name"},
     "map_without_item_selector": {"map-selector", "delete-tag-gate"},
@@ -53,7 +53,7 @@ def test_every_fixture_is_listed():
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_anchor_defect_is_flagged(name):
+def test_defect_is_flagged(name):
     findings = validate_file(FIXTURES / f"{name}.asl.json", require_schema=False)
     rules = {f.rule for f in findings}
     assert EXPECTED[name] <= rules and rules - EXPECTED[name] <= INCIDENTAL, "\n".join(map(str, findings))
@@ -206,3 +206,231 @@ def test_sdk_casing_and_error_names():
     assert (
         sdk.parse_resource("arn:aws:states:::aws-sdk:sfn:startExecution").operation.name == "StartExecution"
     )
+
+
+# --- the States Language's static rules (tests/stepfunctions/fixtures/spec_rules) -------------------
+SPEC_FIXTURES = Path(__file__).parent / "fixtures" / "spec_rules"
+SPEC_EXPECTED = {
+    "duplicate_state_names": {"unique-names"},
+    "unknown_state_fields": {"fields"},
+    "inline_map_distributed_fields": {"fields"},
+    "invalid_dynamic_paths": {"dynamic-value"},
+    "retry_out_of_range": {"retry-range"},
+    "payload_on_wrong_state": {"payload-placement"},
+    "poll_budget_exceeds_history": {"history-budget"},
+}
+
+
+def test_every_spec_fixture_is_listed():
+    assert {p.name.removesuffix(".asl.json") for p in SPEC_FIXTURES.glob("*.asl.json")} == set(SPEC_EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(SPEC_EXPECTED))
+def test_spec_rule_is_flagged(name):
+    findings = validate_file(SPEC_FIXTURES / f"{name}.asl.json", require_schema=False)
+    rules = {f.rule for f in findings}
+    assert SPEC_EXPECTED[name] <= rules and rules - SPEC_EXPECTED[name] <= INCIDENTAL, "\n".join(
+        map(str, findings)
+    )
+
+
+def _messages(name: str, rule: str) -> list[str]:
+    findings = validate_file(SPEC_FIXTURES / f"{name}.asl.json", require_schema=False)
+    return sorted(f"{f.where}: {f.message}" for f in findings if f.rule == rule)
+
+
+def test_spec_fixtures_flag_every_planted_defect():
+    assert len(_messages("duplicate_state_names", "unique-names")) == 2
+    fields = " | ".join(_messages("unknown_state_fields", "fields"))
+    for planted in (
+        "'Timeout'",
+        "'TimeoutSeconds'",
+        "'Retry'",
+        "'Next'",
+        "'Interval'",
+        "'Default'",
+        "'Cause'",
+    ):
+        assert planted in fields, fields
+    distributed = " | ".join(_messages("inline_map_distributed_fields", "fields"))
+    for planted in ("ItemReader", "ItemBatcher", "ResultWriter", "ToleratedFailurePercentage", "Label"):
+        assert f"{planted} is only allowed on a DISTRIBUTED Map" in distributed
+    assert (
+        "'Concurrency'" in distributed and "'PARALLEL'" in distributed and "'TimeoutSeconds'" in distributed
+    )
+    paths = " | ".join(_messages("invalid_dynamic_paths", "dynamic-value"))
+    for planted in ("Id.$", "Count.$", "First.$", "Name.$", "Size.$", "Credentials.RoleArn.$"):
+        assert f"Parameters.{planted}" in paths or planted.startswith("Credentials") and planted in paths
+    assert "Nested" not in paths  # $$.Map.Item.Index and $.Ok are valid
+    assert len(_messages("retry_out_of_range", "retry-range")) == 6
+    assert _messages("payload_on_wrong_state", "payload-placement") == [
+        "Pause: Parameters is not allowed on a Wait state (only Map, Parallel, Pass, Task)",
+        "Route: Parameters is not allowed on a Choice state (only Map, Parallel, Pass, Task)",
+        "Shape: ResultSelector is not allowed on a Pass state (only Map, Parallel, Task)",
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "$",
+        "$$",
+        "$.a",
+        "$.a.b[0]",
+        "$['a b'].c",
+        "$..a",
+        "$.a[*].b",
+        "$.a[?(@.k == 'v]')].b",
+        "$$.Map.Item.Value",
+    ],
+)
+def test_valid_jsonpaths(path):
+    assert asl.jsonpath_error(path) is None
+
+
+@pytest.mark.parametrize("path", ["", "a", "$a", "$.", "$.a.", "$.a[", "$.a[]", "$ .a", "$.a b"])
+def test_invalid_jsonpaths(path):
+    assert asl.jsonpath_error(path)
+
+
+def test_valid_retriers_pass_the_range_rule():
+    task = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::aws-sdk:rds:describeDBClusters",
+        "Parameters": {},
+        "Credentials": {"RoleArn.$": "$.Role"},
+        "ResultSelector": {"Count.$": "States.ArrayLength($.DbClusters)"},
+        "ResultPath": "$.Clusters",
+        "Retry": [
+            {"ErrorEquals": ["States.Timeout"], "IntervalSeconds": 1, "MaxAttempts": 0, "BackoffRate": 1},
+            {
+                "ErrorEquals": ["States.ALL"],
+                "MaxDelaySeconds": 5,
+                "JitterStrategy": "FULL",
+                "BackoffRate": 1.5,
+            },
+        ],
+        "End": True,
+    }
+    assert _rules({"Describe": task}) == set()
+
+
+def _budget_machine(maximum: int, extra_schema: dict | None = None) -> tuple[dict, dict]:
+    definition = json.loads((SPEC_FIXTURES / "poll_budget_exceeds_history.asl.json").read_text())
+    definition["States"]["ApplyDefaults"]["Parameters"]["Defaults"]["MaxPolls"] = 1
+    schema = {
+        "type": "object",
+        "properties": {"MaxPolls": {"type": "integer", "maximum": maximum, "default": 1}},
+    }
+    schema.update(extra_schema or {})
+    return definition, schema
+
+
+def test_history_budget_is_derived_from_the_events_of_one_round():
+    """Fixed part: ExecutionStarted/Succeeded 2 + ApplyDefaults, MergeInput, InitPolls and
+    FailPollLimit 2 each = 10; a round (PollBudget Choice, PollWait Wait, PollCount Pass) writes 6 and
+    runs MaxPolls + 1 times. The check allows 25,000 - 2,500 reserved = 22,500 events, so the largest
+    budget that fits is (22,500 - 10) / 6 - 1 = 3,747."""
+    fits, schema = _budget_machine(3747)
+    assert [f for f in validate_definition(fits, schema=schema) if f.rule == "history-budget"] == []
+    too_big, schema = _budget_machine(3748)
+    findings = [f for f in validate_definition(too_big, schema=schema) if f.rule == "history-budget"]
+    assert [f.message.split(" (")[0] for f in findings] == ["the worst case writes 22504 history events"]
+
+
+def test_history_budget_counts_tasks_retries_and_map_items():
+    """A Task round writes 5 (TaskStateEntered, TaskScheduled, TaskStarted, TaskSucceeded,
+    TaskStateExited) plus 3 per allowed retry; a loop inside a Map runs once per item, and every item
+    adds MapIterationStarted/Succeeded."""
+    describe = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::aws-sdk:rds:describeDBInstances",
+        "Parameters": {},
+        "Credentials": {"RoleArn.$": "$.Role"},
+        "ResultSelector": {"Count.$": "States.ArrayLength($.DbInstances)"},
+        "ResultPath": "$.Instances",
+        "Retry": [{"ErrorEquals": ["States.Timeout"], "MaxAttempts": 2}],
+        "Next": "Budget",
+    }
+    inner = {
+        "Init": {"Type": "Pass", "Result": {"Count": 0}, "ResultPath": "$.Polls", "Next": "Describe"},
+        "Describe": describe,
+        "Budget": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.Polls.Count", "NumericGreaterThanEqualsPath": "$.MaxPolls", "Next": "Stop"}
+            ],
+            "Default": "Count",
+        },
+        "Count": {
+            "Type": "Pass",
+            "Parameters": {"Count.$": "States.MathAdd($.Polls.Count, 1)"},
+            "ResultPath": "$.Polls",
+            "Next": "Describe",
+        },
+        "Stop": {"Type": "Fail", "Error": "PollLimitExceeded"},
+    }
+    machine = _machine(
+        {
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.Ids",
+                "ItemSelector": {"Role.$": "$.Role", "MaxPolls.$": "$.Limit"},
+                "ItemProcessor": {"StartAt": "Init", "States": inner},
+                "ResultPath": None,
+                "End": True,
+            }
+        }
+    )
+    schema = {
+        "type": "object",
+        "properties": {"Limit": {"type": "integer", "maximum": 100}, "Ids": {"type": "array", "maxItems": 4}},
+    }
+    findings = [f for f in validate_definition(machine, schema=schema) if f.rule == "history-budget"]
+    assert findings == []
+    # round = Task 5 + 2 retries x 3 + Choice 2 + Pass 2 = 15, 101 rounds, plus Init 2 and Fail 2:
+    # 1519 per item; 4 items x (1519 + 2) + Map 4 + execution 2 = 6090.
+    from platform_ops.stepfunctions import validate as module
+
+    checker = module._Checker(machine, "m", schema, None)
+    checker.run()
+    assert checker.history_events == 6090
+    schema["properties"]["Ids"].pop("maxItems")
+    findings = [f for f in validate_definition(machine, schema=schema) if f.rule == "history-budget"]
+    assert [f.where for f in findings] == ["Each"] and "maxItems" in findings[0].message
+
+
+def test_history_budget_checks_defaults_and_undeclared_bounds():
+    definition, schema = _budget_machine(100)
+    definition["States"]["ApplyDefaults"]["Parameters"]["Defaults"]["MaxPolls"] = 150
+    schema["properties"]["MaxPolls"]["default"] = 150
+    messages = sorted(
+        f.message for f in validate_definition(definition, schema=schema) if f.rule == "history-budget"
+    )
+    assert messages == [
+        "ApplyDefaults's default MaxPolls=150 exceeds the maximum 100",
+        "the contract's default MaxPolls=150 exceeds the maximum 100",
+    ]
+    definition, schema = _budget_machine(100)
+    schema["properties"]["MaxPolls"].pop("maximum")
+    assert [
+        f.message for f in validate_definition(definition, schema=schema) if f.rule == "history-budget"
+    ] == [
+        "poll budget MaxPolls has no integer maximum in the contract",
+        "loop through PollBudget, PollCount, PollWait has no known bound: compare its counter to an input "
+        "field with a schema maximum, or declare x-history-bounds for its Choice in the contract",
+    ]
+    schema["x-history-bounds"] = {"PollBudget": {"maximum": 10, "description": "fixed for the test"}}
+    rules = [f.message for f in validate_definition(definition, schema=schema) if f.rule == "history-budget"]
+    assert rules == ["poll budget MaxPolls has no integer maximum in the contract"]
+
+
+def test_repository_poll_budgets_fit_the_history():
+    """Every machine's worst case, with every budget at its contract maximum, fits the history."""
+    from platform_ops.stepfunctions import validate as module
+
+    for path in sorted(ASL.rglob("*.asl.json")):
+        schema = json.loads(module.schema_path(path).read_text())
+        checker = module._Checker(json.loads(path.read_text()), str(path), schema, None)
+        assert checker.run() == []
+        assert checker.history_events <= module.HISTORY_LIMIT - module.HISTORY_RESERVE, path

@@ -6,7 +6,6 @@ The DAG wires these functions; here each rule is driven directly so every refusa
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +13,7 @@ from platform_ops.local.clients import account_client
 from platform_ops.registry import registry
 from platform_ops.terraform import lease
 from platform_ops.terraform.apply_steps import PlanRefused, apply_reviewed_plan, check_approval, make_plan
-from platform_ops.terraform.cli import StalePlanError, StateLockedError
+from platform_ops.terraform.cli import StalePlanError, StateLockedError, TerraformCli
 
 STACK = "platform-core"
 
@@ -38,7 +37,7 @@ def test_stale_plans_and_unasked_destroys_are_refused(aws):
         make_plan(STACK, {"log_retention_days": 60, "name_prefix": "renamed-core"}, [], False, "run-c")
 
 
-def test_a_held_state_lock_fails_with_who_holds_it(aws):
+def test_a_held_state_lock_fails_with_who_holds_it(aws, monkeypatch):
     stack = registry().stack(STACK)
     info = {"ID": "5f0c1d2e", "Operation": "OperationTypeApply", "Who": "alice@laptop",
             "Version": "1.11.4", "Created": "2026-11-23T08:00:00Z", "Path": f"{stack.state_bucket}/{stack.state_key}"}  # fmt: skip
@@ -46,10 +45,19 @@ def test_a_held_state_lock_fails_with_who_holds_it(aws):
         TableName=stack.lock_table,
         Item={"LockID": {"S": f"{stack.state_bucket}/{stack.state_key}"}, "Info": {"S": json.dumps(info)}},
     )
-    start = time.monotonic()
+    commands: list[list[str]] = []
+    run = TerraformCli.run
+
+    def recording_run(self, argv, *args, **kwargs):
+        commands.append(argv)
+        return run(self, argv, *args, **kwargs)
+
+    monkeypatch.setattr(TerraformCli, "run", recording_run)
     with pytest.raises(StateLockedError, match="Who=alice@laptop"):
         make_plan(STACK, {}, [], False, "run-f")
-    assert time.monotonic() - start < 120
+    # It failed at once rather than waiting for the lock: the plan was asked not to wait.
+    plans = [argv for argv in commands if argv[1] == "plan"]
+    assert plans and all("-lock-timeout=0s" in argv for argv in plans), plans
     items = account_client(aws, "dev", "dynamodb").scan(TableName=stack.lock_table)["Items"]
     assert any(i["LockID"]["S"].endswith(stack.state_key) for i in items)  # never force-unlocked
 

@@ -2,10 +2,15 @@
 
 The configs use only Terraform's built-in ``terraform_data`` resource, so these tests need the
 binary but no provider; the offline CLI config is still in force (a registry is never contacted).
+
+No test here depends on how fast the machine is: a wait polls a condition up to a generous
+deadline and says what it waited for, and a process started by a test is stopped by it, also
+when the test fails.
 """
 
 from __future__ import annotations
 
+import fcntl
 import io
 import logging
 import os
@@ -14,10 +19,12 @@ import tempfile
 import threading
 import time
 import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from platform_ops.terraform.cli import TerraformCli, TerraformError, TerraformTimeout
+from platform_ops.terraform.cli import StateLockedError, TerraformCli, TerraformError, TerraformTimeout
 from platform_ops.terraform.tooling import offline_env
 
 CONFIG = """
@@ -46,13 +53,26 @@ output "greeting" {
 """
 
 
-def make_cli(tmp_path: Path, config: str = CONFIG, **kwargs) -> TerraformCli:
-    work = tmp_path / "work"
+# Generous bounds for things that end on their own; reaching one is a failure that says what hung.
+DEADLINE = 300
+
+
+def make_cli(tmp_path: Path, config: str = CONFIG, name: str = "work", **kwargs) -> TerraformCli:
+    work = tmp_path / name
     work.mkdir()
     (work / "main.tf").write_text(config)
     cli = TerraformCli(work, offline_env(tmp_path / "cli"), **kwargs)
     cli.init(backend=False)
     return cli
+
+
+def wait_until(condition, what: str, deadline: float = DEADLINE, interval: float = 0.1) -> None:
+    """Poll ``condition()`` until it is true; fail after ``deadline`` seconds, naming ``what``."""
+    end = time.monotonic() + deadline
+    while not condition():
+        if time.monotonic() > end:
+            pytest.fail(f"waited {deadline:.0f}s for {what}")
+        time.sleep(interval)
 
 
 @pytest.fixture
@@ -81,11 +101,12 @@ def test_bug3_destroy_works_on_modern_terraform(cli):
     assert cli.state_resources() == []
 
 
-def test_bug4_apply_never_prompts(cli):
-    start = time.monotonic()
-    with pytest.raises(TerraformError, match="apply failed"):
+def test_bug4_apply_never_prompts(tmp_path):
+    # A prompt would block on stdin until the runner's timeout: the error must be apply's own.
+    cli = make_cli(tmp_path, timeout=DEADLINE)
+    with pytest.raises(TerraformError, match="apply failed") as failed:
         cli.apply_plan("no-such-plan")
-    assert time.monotonic() - start < 30
+    assert not isinstance(failed.value, TerraformTimeout)
 
 
 def test_bug5_output_by_name(cli):
@@ -113,25 +134,113 @@ def test_bug7_runs_in_its_workdir_from_anywhere(tmp_path, monkeypatch):
     assert (cli.workdir / "tfplan").exists() and not (elsewhere / "tfplan").exists()
 
 
-def test_bug8_concurrent_plans_with_variables(cli):
+def test_bug8_concurrent_plans_with_variables(tmp_path):
+    """Six plans at once, each with its own variables, and none sees another's.
+
+    The race under test is the runner's (private var files, one argv builder per call), so each
+    plan has its own working directory and state: plans sharing one local state would race on
+    terraform's own state lock instead (see test_local_lock_taken_before_its_info_is_retried).
+    """
+    clis = [make_cli(tmp_path, name=f"work{i}") for i in range(6)]
+    start = threading.Barrier(len(clis), timeout=DEADLINE)
     errors: list[BaseException] = []
 
     def plan(i: int) -> None:
         try:
-            # one workdir means one state lock: the plans queue on it instead of failing
-            cli.plan(f"plan{i}", variables={"greeting": f"g{i}"}, lock_timeout="120s")
+            start.wait()  # every var file is written while the others exist
+            clis[i].plan(f"plan{i}", variables={"greeting": f"g{i}"})
         except BaseException as err:
             errors.append(err)
 
-    threads = [threading.Thread(target=plan, args=(i,)) for i in range(6)]
+    threads = [threading.Thread(target=plan, args=(i,)) for i in range(len(clis))]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=DEADLINE)
+    assert not [t for t in threads if t.is_alive()], f"a plan was still running after {DEADLINE}s"
     assert errors == []
-    for i in range(6):  # each plan got its own variables, none another thread's
+    for i, cli in enumerate(clis):  # each plan got its own variables, none another thread's
         after = cli.show_json(f"plan{i}")["resource_changes"][0]["change"]["after"]["input"]
         assert after == f"g{i}"
+
+
+@contextmanager
+def local_state_lock(workdir: Path, holder: str | None = None) -> Iterator[Callable[[], None]]:
+    """Hold terraform's local state lock (an fcntl lock on the state file) from this process.
+
+    With ``holder``, the lock info terraform reads is written too; without, the lock is caught in
+    the instant after another terraform took it. Yields a function that releases the lock.
+    """
+    state = workdir / "terraform.tfstate"
+    state.touch()
+    handle = state.open("r+")
+    fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    info = workdir / ".terraform.tfstate.lock.info"
+    if holder:
+        info.write_text(
+            f'{{"ID": "5f0c1d2e", "Operation": "OperationTypeApply", "Who": "{holder}", '
+            f'"Version": "1.11.4", "Created": "2026-11-23T08:00:00Z", "Path": "terraform.tfstate"}}'
+        )
+
+    def release() -> None:
+        if not handle.closed:
+            info.unlink(missing_ok=True)
+            handle.close()  # closing the file drops the fcntl lock
+
+    try:
+        yield release
+    finally:
+        release()
+
+
+class _OnRetry(logging.Handler):
+    """Calls ``action`` when the runner logs a lock retry."""
+
+    def __init__(self, action):
+        super().__init__()
+        self.action, self.retries = action, 0
+
+    def emit(self, record):
+        if "retrying in" in record.getMessage():
+            self.retries += 1
+            self.action()
+
+
+def test_local_lock_taken_before_its_info_is_retried(tmp_path):
+    cli = make_cli(tmp_path, lock_info_retry_delays=(0, 0, 0))
+    with local_state_lock(cli.workdir) as release:
+        handler = _OnRetry(release)  # the "other process" finishes while the runner waits
+        cli.log.addHandler(handler)
+        try:
+            assert cli.plan("tfplan") is True
+        finally:
+            cli.log.removeHandler(handler)
+    assert handler.retries == 1
+
+
+def test_local_lock_retries_are_bounded(tmp_path):
+    cli = make_cli(tmp_path, lock_info_retry_delays=(0, 0))
+    handler = _OnRetry(lambda: None)
+    cli.log.addHandler(handler)
+    try:
+        with local_state_lock(cli.workdir), pytest.raises(StateLockedError, match="after 2 retries"):
+            cli.plan("tfplan")
+    finally:
+        cli.log.removeHandler(handler)
+    assert handler.retries == 2
+
+
+def test_a_held_local_lock_is_not_retried(tmp_path):
+    cli = make_cli(tmp_path, lock_info_retry_delays=(0, 0))
+    handler = _OnRetry(lambda: None)
+    cli.log.addHandler(handler)
+    try:
+        with local_state_lock(cli.workdir, holder="alice@laptop"):
+            with pytest.raises(StateLockedError, match="Who=alice@laptop") as locked:
+                cli.plan("tfplan")
+    finally:
+        cli.log.removeHandler(handler)
+    assert "retr" not in str(locked.value) and handler.retries == 0
 
 
 class _NoFileno(io.TextIOBase):
@@ -169,24 +278,77 @@ def test_bug11_no_synchronous_flag(cli):
         assert not any("synchronous" in a for a in cli.argv(command))
 
 
-SLOW_CONFIG = """
-resource "terraform_data" "slow" {
+# The provisioner records its shell's pid, says "started", then waits for a file the test writes.
+BLOCKING_CONFIG = """
+resource "terraform_data" "blocking" {
   provisioner "local-exec" {
-    command = "echo started; sleep 60"
+    command = "echo $$ > provisioner.pid; echo started; while [ ! -e release ]; do sleep 0.2; done"
   }
 }
 """
 
 
-def test_bug12_timeout_interrupts_and_output_streams(tmp_path, caplog):
-    cli = make_cli(tmp_path, SLOW_CONFIG, timeout=8, kill_grace_seconds=10)
+class _Seen(logging.Handler):
+    """Sets ``event`` on the first log record that contains ``text``."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text, self.event = text, threading.Event()
+
+    def emit(self, record):
+        if self.text in record.getMessage():
+            self.event.set()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_bug12_output_streams_while_the_command_runs(tmp_path, caplog):
+    cli = make_cli(tmp_path, BLOCKING_CONFIG, timeout=DEADLINE)
     cli.plan("tfplan")
-    start = time.monotonic()
-    with caplog.at_level(logging.INFO, logger="platform_ops.terraform.cli"):
-        with pytest.raises(TerraformTimeout, match="did not finish within 8s"):
+    seen = _Seen("started")
+    caplog.set_level(logging.INFO, logger=cli.log.name)
+    cli.log.addHandler(seen)
+    errors: list[BaseException] = []
+
+    def apply() -> None:
+        try:
             cli.apply_plan("tfplan")
-    assert time.monotonic() - start < 40
-    assert "started" in caplog.text  # lines reached the log while the command was still running
+        except BaseException as err:
+            errors.append(err)
+
+    applying = threading.Thread(target=apply)
+    applying.start()
+    try:
+        assert seen.event.wait(DEADLINE), f"the provisioner's first line did not reach the log in {DEADLINE}s"
+        # the provisioner cannot end before `release` exists: the line came while terraform ran
+        assert applying.is_alive()
+    finally:
+        cli.log.removeHandler(seen)
+        (cli.workdir / "release").touch()
+        applying.join(timeout=DEADLINE)
+    assert not applying.is_alive(), f"apply did not end within {DEADLINE}s of the release"
+    assert errors == []
+
+
+def test_bug12_timeout_interrupts_terraform_and_its_children(tmp_path):
+    cli = make_cli(tmp_path, BLOCKING_CONFIG, timeout=5, kill_grace_seconds=30)
+    cli.plan("tfplan")
+    pid_file = cli.workdir / "provisioner.pid"
+    try:
+        with pytest.raises(TerraformTimeout, match="did not finish within 5s"):
+            cli.apply_plan("tfplan")  # never released: only the runner's timeout can end it
+        recorded = pid_file.read_text().strip() if pid_file.exists() else ""
+        if recorded:  # terraform reached the provisioner before the timeout
+            pid = int(recorded)
+            wait_until(lambda: not _alive(pid), f"the provisioner's shell (pid {pid}) to be stopped")
+    finally:
+        (cli.workdir / "release").touch()  # a provisioner left behind by a failed test ends too
 
 
 REMOTE_STATE_CONFIG = CONFIG + """

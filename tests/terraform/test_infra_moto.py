@@ -11,7 +11,7 @@ What is applied and what is only planned:
   instance, in a chain) make this the longest apply (about 3 minutes).
 - ``data``: planned with ElastiCache on, applied with ``enable_elasticache = false``: moto
   cannot create a replication group (``DescribeCacheClusters`` answers 404 for member
-  ``<group>-001``, see the terraform-tooling reference), so the Redis module is planned, never
+  ``<group>-001``: moto creates the group but not its member clusters), so the Redis module is planned, never
   applied here.
 - ``state-bootstrap``: planned and applied under test names (the local AWS already holds the
   real state bucket of each account).
@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pytest
@@ -119,19 +117,11 @@ def _ensure_backend(endpoint: str, stack: Stack) -> None:
         )
 
 
-def _run_stack(
-    endpoint: str, job: Job, planned: threading.Event, wait_for: threading.Event | None
-) -> StackRun:
-    """Plan; apply (after a second plan when ``apply_vars`` are given); keep outputs and state.
-
-    ``planned`` is set once the first plan is done (or failed); ``wait_for`` holds this stack back
-    until another one has planned, so the CPU-bound plans do not all start at once.
-    """
+def _run_stack(endpoint: str, job: Job) -> StackRun:
+    """Plan; apply (after a second plan when ``apply_vars`` are given); keep outputs and state."""
     stack = job.stack
     run = StackRun(stack.name)
     log = logging.getLogger(f"tests.terraform.{stack.name}")
-    if wait_for is not None:
-        wait_for.wait(timeout=600)
     started = time.monotonic()
 
     def lap(phase: str) -> None:
@@ -150,7 +140,6 @@ def _run_stack(
             )
             run.plans["full"] = tf.show_json("full.tfplan")
             lap("plan")
-            planned.set()
             planfile = "full.tfplan"
             if job.apply_vars is not None:
                 assert tf.plan("apply.tfplan", variables=job.apply_vars)
@@ -167,8 +156,6 @@ def _run_stack(
             )
     except BaseException as exc:  # reported per stack by StackRun.check()
         run.error = exc
-    finally:
-        planned.set()
     log.warning("%s against the local AWS, seconds per phase: %s", stack.name, run.seconds)
     return run
 
@@ -209,16 +196,7 @@ def runs(moto) -> dict[str, StackRun]:
     ]
     # One stack at a time: under concurrent stacks the local AWS sometimes cuts a response short,
     # and the SDK's retry of a create that did succeed (e.g. CreateRoute) then fails the apply.
-    planned = {job.stack.name: threading.Event() for job in jobs}
-    first = planned["dr-platform"]
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        futures = {
-            job.stack.name: pool.submit(
-                _run_stack, endpoint, job, planned[job.stack.name], None if job is jobs[0] else first
-            )
-            for job in jobs
-        }
-        return {name: future.result() for name, future in futures.items()}
+    return {job.stack.name: _run_stack(endpoint, job) for job in jobs}
 
 
 def _planned(plan: dict) -> dict[str, dict]:

@@ -1,1 +1,1 @@
-"""Hooks and helpers for AWS calls the Amazon provider does not cover."""
+"""Reaching AWS: ``access`` (a provider hook per account, service and Region) and the artifacts bucket."""

@@ -11,6 +11,7 @@ import json
 import re
 from pathlib import Path
 
+from platform_ops.aws.access import aws_hook
 from platform_ops.registry import registry
 
 
@@ -31,11 +32,9 @@ class ArtifactStore:
     """S3 access to the registry's artifacts bucket through the shared-services connection."""
 
     def __init__(self):
-        from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-
         reg = registry()
         self.bucket = reg.artifacts_bucket
-        self.hook = S3Hook(aws_conn_id=reg.artifacts_account.aws_conn_id, region_name=reg.artifacts_region)
+        self.hook = aws_hook(reg.artifacts_account, "s3", reg.artifacts_region)
 
     def upload_file(self, key: str, path: str | Path) -> str:
         """Upload (the bucket's default SSE-KMS encryption applies); returns the file's SHA-256."""

@@ -28,7 +28,7 @@ def account_session(endpoint: str, account_name: str, region: str | None = None)
 def _assume(endpoint: str, account_name: str, region: str | None) -> boto3.Session:
     reg = registry()
     account = reg.account(account_name)
-    region = region or reg.raw["regions"]["primary"]
+    region = region or reg.primary_region
     sts = boto3.client(
         "sts",
         endpoint_url=endpoint,

@@ -15,7 +15,7 @@ from platform_ops.registry import Registry, registry
 def connection_uris(endpoint: str, reg: Registry | None = None) -> dict[str, str]:
     """``{"AIRFLOW_CONN_AWS_DEV": "<json>", ...}`` for every account, plus ``aws_default``."""
     reg = reg or registry()
-    region = reg.raw["regions"]["primary"]
+    region = reg.primary_region
     env: dict[str, str] = {}
     for account in reg.accounts():
         extra = {
@@ -40,7 +40,7 @@ def local_environment(endpoint: str) -> dict[str, str]:
         {
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": registry().raw["regions"]["primary"],
+            "AWS_DEFAULT_REGION": registry().primary_region,
             "PLATFORM_OPS_LOCAL_ENDPOINT": endpoint,
         }
     )

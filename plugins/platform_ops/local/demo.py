@@ -1,8 +1,26 @@
 """`make demo`: the local AWS, seeded, and `airflow standalone` on SQLite, all on loopback.
 
-Ctrl-C stops everything this started. Airflow standalone runs in its own process group with
-SIGINT restored (a background start would otherwise ignore it), and the whole group is stopped
-if it does not finish within the grace period, so no orphaned scheduler or api-server is left.
+What it guarantees: every way out stops every process it started, SIGKILL included, within a
+bounded time: ``STOP_GRACE`` after SIGTERM, then SIGKILL; a little over a minute at worst in all.
+
+- Signals: the demo installs its own SIGINT (Ctrl-C), SIGTERM (a service manager, ``kill``) and
+  SIGHUP (a closed terminal) handlers, whatever dispositions it inherited. A shell starts a
+  background job (``make demo &``) with SIGINT and SIGQUIT ignored, and Python then installs no
+  ``KeyboardInterrupt`` handler of its own: the demo does not rely on it. A requested stop exits 0;
+  a second signal while stopping skips the rest of the grace period.
+- Airflow standalone exiting by itself, or an error while starting or seeding the local AWS,
+  migrating the Airflow database or starting Airflow: the demo says which step failed, stops what
+  it had started and exits 1.
+- How: standalone runs in its own session (the terminal's Ctrl-C reaches only the demo) with
+  default signal dispositions restored. On the way out the demo sends SIGTERM to standalone's
+  process group and to every process of the run's tree (``ProcessTree``), waits up to
+  ``STOP_GRACE`` seconds, then SIGKILLs whatever is left (the Airflow scheduler can ignore SIGTERM
+  for a long time). Then it stops the local AWS and sweeps the tree once more. The tree is the
+  demo's descendants, every process whose environment carries ``PLATFORM_OPS_DEMO_RUN_ID`` with
+  this run's value, and the members of their process groups and sessions: that also finds
+  processes that re-parented to init or moved to a session of their own. The variable is set to a
+  fresh id at start unless the caller set it (tests do, to check that nothing is left); it is not
+  written to ``env.sh``, so what another shell starts is never swept.
 """
 
 from __future__ import annotations
@@ -14,7 +32,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+import psutil  # an Airflow dependency
 
 from platform_ops.local.connections import local_environment
 from platform_ops.local.seed import seed_all
@@ -24,6 +47,56 @@ from platform_ops.registry import REPO_ROOT
 DEMO_DIR = Path(os.environ.get("PLATFORM_OPS_DEMO_DIR") or REPO_ROOT / ".demo")
 # name: (slots, description); deferred tasks hold their slot (the ECS job still runs meanwhile)
 POOLS = {"sox_pg01_db": (1, "SOX PG-01: one database job at a time (global temp tables collide).")}
+RUN_ID_VAR = "PLATFORM_OPS_DEMO_RUN_ID"
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+STOP_GRACE = 20.0  # seconds between SIGTERM and SIGKILL
+KILL_WAIT = 10.0  # seconds for SIGKILLed processes to disappear
+HEALTH_TIMEOUT = 300.0  # seconds for Airflow to answer after standalone starts
+T = TypeVar("T")
+
+
+class StopRequested(BaseException):
+    """Raised in the main thread by the demo's signal handler (the first stop signal).
+
+    A BaseException, like KeyboardInterrupt: library code that catches Exception (boto3's retries
+    while seeding) must not swallow it.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class _Signals:
+    """The demo's SIGINT/SIGTERM/SIGHUP handler: the first one raises, any later one hurries."""
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self.stopping = False
+        self.hurry = False
+
+    def install(self) -> None:
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, self._handle)
+
+    def _handle(self, signum: int, frame) -> None:
+        if self.received is not None or self.stopping:
+            self.hurry = True
+            return
+        self.received = signum
+        raise StopRequested(signum)
+
+    def check(self) -> None:
+        """Raise again if a stop signal came and something swallowed the first raise."""
+        if self.received is not None and not self.stopping:
+            raise StopRequested(self.received)
+
+
+def _default_signals() -> None:
+    """In a child before exec: default dispositions, none blocked, so it can be stopped."""
+    for sig in (*STOP_SIGNALS, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, ())
 
 
 def airflow_environment(endpoint: str, api_port: int) -> dict[str, str]:
@@ -51,95 +124,299 @@ def airflow_environment(endpoint: str, api_port: int) -> dict[str, str]:
 
 
 def write_env_file(env: dict[str, str]) -> Path:
-    """`source .demo/env.sh` gives another shell the same Airflow and local AWS."""
-    keys = sorted(k for k in env if k.startswith(("AIRFLOW", "AWS_", "PLATFORM_OPS_")) or k == "PATH")
+    """`source .demo/env.sh` gives another shell the same Airflow and local AWS.
+
+    The run id is left out: what that shell starts is not the demo's to stop.
+    """
+    keys = sorted(
+        k
+        for k in env
+        if (k.startswith(("AIRFLOW", "AWS_", "PLATFORM_OPS_")) or k == "PATH") and k != RUN_ID_VAR
+    )
     path = DEMO_DIR / "env.sh"
     path.write_text("".join(f"export {k}={shlex.quote(env[k])}\n" for k in keys))
     return path
 
 
-def _restore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+def _say(message: str, err: bool = False) -> None:
+    """Print, never raise: after SIGHUP the terminal may be gone, and cleanup must go on."""
+    try:
+        print(message, file=sys.stderr if err else sys.stdout, flush=True)
+    except (OSError, ValueError):
+        pass
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 180) -> None:
+def _wait_healthy(
+    url: str, process: subprocess.Popen, signals: _Signals, timeout: float = HEALTH_TIMEOUT
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        signals.check()
         if process.poll() is not None:
-            raise RuntimeError(f"airflow standalone exited with code {process.returncode}; see {DEMO_DIR}/airflow.log")
+            raise RuntimeError(
+                f"airflow standalone exited with code {process.returncode}; see {DEMO_DIR}/airflow.log"
+            )
         try:
-            with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - loopback
+            with urllib.request.urlopen(url, timeout=2) as resp:
                 if resp.status == 200:
                     return
         except OSError:
             pass
         time.sleep(1)
-    raise RuntimeError(f"Airflow did not answer {url} within {timeout}s; see {DEMO_DIR}/airflow.log")
+    raise RuntimeError(f"Airflow did not answer {url} within {timeout:.0f}s; see {DEMO_DIR}/airflow.log")
 
 
-def stop_group(process: subprocess.Popen, grace: float = 30) -> None:
-    """SIGINT the group (clean shutdown), then SIGTERM, then SIGKILL whatever is left of it."""
-    for sig, wait in ((signal.SIGINT, grace), (signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+# --- the process tree -------------------------------------------------------------------------
+
+
+def _running(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+class ProcessTree:
+    """The processes of this demo run, found again at every ``scan()``.
+
+    Members: the demo's descendants; every process whose environment carries ``run_id``; the
+    children of members; and every process in a process group or session whose leader is or was
+    a member. The environment alone is not enough: a process that sets its title (Airflow's
+    api-server, LocalExecutor workers and serve-logs) overwrites what the OS reports as its
+    environment, and re-parents to init when its parent dies. The demo and its ancestors are never
+    members.
+    """
+
+    def __init__(self, run_id: str):
+        self.run_id = run_id
+        self.known: set[int] = set()  # every member pid seen, so a dead leader's group still counts
+
+    def scan(self, spare: Callable[[int], bool] = lambda pid: False) -> list[psutil.Process]:
+        me = psutil.Process()
+        protected = {me.pid} | {p.pid for p in _quiet(me.parents, [])}
+        own_keys = {os.getsid(0), os.getpgid(0)} - {me.pid}  # a shell's session is not ours
+        found = {p.pid: p for p in _quiet(lambda: me.children(recursive=True), [])}
+        procs = {p.pid: p for p in psutil.process_iter(["ppid"]) if p.pid not in protected}
+        for pid, proc in procs.items():
+            if pid not in found and _quiet(proc.environ, {}).get(RUN_ID_VAR) == self.run_id:
+                found[pid] = proc
+        groups = {
+            pid: (_quiet(lambda pid=pid: os.getpgid(pid), 0), _quiet(lambda pid=pid: os.getsid(pid), 0))
+            for pid in procs
+        }
+        while True:
+            keys = (self.known | found.keys()) - own_keys
+            more = {
+                pid: proc
+                for pid, proc in procs.items()
+                if pid not in found
+                and (proc.info["ppid"] in found or groups[pid][0] in keys or groups[pid][1] in keys)
+            }
+            if not more:
+                break
+            found.update(more)
+        self.known |= found.keys()
+        return [p for pid, p in found.items() if pid not in protected and not spare(pid) and _running(p)]
+
+
+def _quiet(call: Callable[[], T], default: T) -> T:
+    """``call()``, or ``default`` when the process is gone or not ours to read."""
+    try:
+        return call()
+    except (psutil.Error, OSError):
+        return default
+
+
+def _signal_all(procs: list[psutil.Process], sig: int) -> None:
+    for proc in procs:
         try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    try:  # children can outlive the leader: sweep the group
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
+            proc.send_signal(sig)
+        except psutil.Error:
+            pass
+
+
+def _killpg(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
         pass
 
 
+def _wait_gone(
+    tree: Callable[[], list[psutil.Process]], timeout: float, signals: _Signals, reap: Callable[[], None]
+) -> list[psutil.Process]:
+    """Poll until ``tree()`` is empty or ``timeout`` passed (or a second signal said hurry)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        reap()
+        left = tree()
+        if not left or time.monotonic() >= deadline or signals.hurry:
+            return left
+        time.sleep(0.2)
+
+
+def stop_tree(
+    processes: ProcessTree,
+    standalone: subprocess.Popen | None,
+    signals: _Signals,
+    spare: Callable[[int], bool] = lambda pid: False,
+    grace: float = STOP_GRACE,
+) -> list[psutil.Process]:
+    """SIGTERM standalone's group and the tree, wait up to ``grace``, SIGKILL the rest.
+
+    Processes for which ``spare(pid)`` is true are left alone (the local AWS, stopped after).
+    Returns what is still running after SIGKILL and ``KILL_WAIT`` (normally nothing).
+    """
+
+    def tree() -> list[psutil.Process]:
+        return processes.scan(spare)
+
+    def reap() -> None:
+        if standalone is not None:
+            standalone.poll()
+
+    def in_group(proc: psutil.Process) -> bool:
+        try:
+            return os.getpgid(proc.pid) == standalone.pid
+        except OSError:
+            return False
+
+    def group_signal(sig: int) -> None:
+        # The group id stays standalone's pid while the leader is unreaped or a member lives.
+        if standalone is not None and (standalone.returncode is None or any(in_group(p) for p in tree())):
+            _killpg(standalone.pid, sig)
+
+    group_signal(signal.SIGTERM)
+    _signal_all(tree(), signal.SIGTERM)
+    left = _wait_gone(tree, grace, signals, reap)
+    if not left:
+        return []
+    _say(f"{len(left)} process(es) still running {grace:.0f}s after SIGTERM: SIGKILL")
+    group_signal(signal.SIGKILL)
+    _signal_all(left, signal.SIGKILL)
+    _signal_all(tree(), signal.SIGKILL)  # anything forked meanwhile
+    return _wait_gone(tree, KILL_WAIT, _Signals(), reap)
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+class _Started:
+    """What the demo has started so far (what the way out must stop)."""
+
+    def __init__(self, run_id: str):
+        self.processes = ProcessTree(run_id)
+        self.aws = None
+        self.aws_log = None
+        self.airflow: subprocess.Popen | None = None
+        self.step = "starting the local AWS (moto)"
+
+
 def main() -> int:
-    DEMO_DIR.mkdir(exist_ok=True)
-    aws_log = open(DEMO_DIR / "local-aws.log", "ab")  # noqa: SIM115 - lives as long as the demo
-    aws = start_local_aws(hooks="platform_ops.local.moto_hooks:on_task_stopped", log_file=aws_log)
-    airflow = None
+    signals = _Signals()
+    signals.install()  # first: everything started from here on inherits default dispositions
+    run_id = os.environ.setdefault(RUN_ID_VAR, uuid.uuid4().hex)
+    started = _Started(run_id)
+    code = 1
     try:
-        seed_all(aws.endpoint)
-        api_port = int(os.environ.get("DEMO_API_PORT") or 0) or (8080 if _port_free(8080) else free_port())
-        env = airflow_environment(aws.endpoint, api_port)
-        env_file = write_env_file(env)
-        subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
-        for name, (slots, description) in POOLS.items():
-            subprocess.run([sys.executable, "-m", "airflow", "pools", "set", name, str(slots), description,
-                            "--include-deferred"], env=env, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
-        with open(DEMO_DIR / "airflow.log", "ab") as log:
-            airflow = subprocess.Popen(
-                [str(Path(sys.executable).parent / "airflow"), "standalone"],
-                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                preexec_fn=_restore_sigint,
-            )  # fmt: skip
-        url = f"http://{HOST}:{api_port}"
-        print(f"local AWS (moto) on {aws.endpoint}, seeded: accounts {', '.join(_accounts())}", flush=True)
-        print("starting Airflow standalone (about 20 s)...", flush=True)
-        _wait_healthy(f"{url}/api/v2/monitor/health", airflow)
-        passwords = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
-        print(
-            f"\nAirflow UI: {url}  (user admin; password in {_shown(passwords)})\n"
-            f"Another shell: source {_shown(env_file)} && airflow dags test terraform_apply "
-            "-c '{\"stack\": \"platform-core\"}'  (approve it under Required Actions in the UI)\n"
-            f"Logs: {_shown(DEMO_DIR)}/airflow.log and local-aws.log. Ctrl-C stops everything.",
-            flush=True,
-        )
-        while airflow.poll() is None:
-            time.sleep(1)
-        print(f"airflow standalone exited ({airflow.returncode})", flush=True)
-        return 1
-    except KeyboardInterrupt:
-        print("\nstopping Airflow and the local AWS...", flush=True)
-        return 0
+        code = _run(started, signals)
+    except StopRequested as stop:
+        signals.stopping = True
+        _say(f"\n{stop} received")
+        code = 0
+    except Exception as exc:
+        signals.stopping = True
+        _say(f"demo failed while {started.step}: {type(exc).__name__}: {exc}", err=True)
+        code = 1
     finally:
-        if airflow is not None:
-            stop_group(airflow)
-        aws.stop()
-        aws_log.close()
+        signals.stopping = True
+        left = _shutdown(started, signals)
+    if left:
+        _say(f"could not stop: {', '.join(f'{p.pid} {_name(p)}' for p in left)}", err=True)
+        return 1
+    return code
+
+
+def _run(started: _Started, signals: _Signals) -> int:
+    """Start, seed and serve until standalone exits (1) or a stop signal raises."""
+    DEMO_DIR.mkdir(parents=True, exist_ok=True)
+    started.aws_log = open(DEMO_DIR / "local-aws.log", "ab")  # lives as long as the demo
+    aws = started.aws = start_local_aws(
+        hooks="platform_ops.local.moto_hooks:on_task_stopped", log_file=started.aws_log
+    )
+    started.processes.known.add(aws.process.pid)
+    signals.check()
+    started.step = "seeding the local AWS"
+    seed_all(aws.endpoint)
+    signals.check()
+    started.step = "migrating the Airflow database"
+    api_port = int(os.environ.get("DEMO_API_PORT") or 0) or (8080 if _port_free(8080) else free_port())
+    env = airflow_environment(aws.endpoint, api_port)
+    env_file = write_env_file(env)
+    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, check=True,
+                   stdout=subprocess.DEVNULL, preexec_fn=_default_signals)  # fmt: skip
+    for name, (slots, description) in POOLS.items():
+        subprocess.run([sys.executable, "-m", "airflow", "pools", "set", name, str(slots), description,
+                        "--include-deferred"], env=env, check=True, stdout=subprocess.DEVNULL,
+                       preexec_fn=_default_signals)  # fmt: skip
+    signals.check()
+    started.step = "starting Airflow standalone"
+    with open(DEMO_DIR / "airflow.log", "ab") as log:
+        airflow = started.airflow = subprocess.Popen(
+            [str(Path(sys.executable).parent / "airflow"), "standalone"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=_default_signals,
+        )  # fmt: skip
+    started.processes.known.add(airflow.pid)
+    url = f"http://{HOST}:{api_port}"
+    _say(f"local AWS (moto) on {aws.endpoint}, seeded: accounts {', '.join(_accounts())}")
+    _say("starting Airflow standalone (about a minute)...")
+    _wait_healthy(f"{url}/api/v2/monitor/health", airflow, signals)
+    passwords = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
+    _say(
+        f"\nAirflow UI: {url}  (user admin; password in {_shown(passwords)})\n"
+        f"Another shell: source {_shown(env_file)} && airflow dags test terraform_apply "
+        '-c \'{"stack": "platform-core"}\'  (approve it under Required Actions in the UI)\n'
+        f"Logs: {_shown(DEMO_DIR)}/airflow.log and local-aws.log. Ctrl-C stops everything."
+    )
+    started.step = "running Airflow standalone"
+    while (code := airflow.poll()) is None:
+        started.processes.scan()  # learns the leaders of groups and sessions while they run
+        time.sleep(5)
+    signals.check()
+    _say(f"airflow standalone exited by itself (code {code}); see {_shown(DEMO_DIR)}/airflow.log", err=True)
+    return 1
+
+
+def _shutdown(started: _Started, signals: _Signals) -> list[psutil.Process]:
+    """Stop Airflow, then the local AWS, then anything else of this run; never raises."""
+    aws, airflow = started.aws, started.airflow
+    _say("stopping Airflow and the local AWS..." if airflow is not None else "stopping the local AWS...")
+    moto_pid = aws.process.pid if aws is not None and aws.process is not None else None
+    left: list[psutil.Process] = []
+    try:
+        left = stop_tree(started.processes, airflow, signals, spare=lambda pid: pid == moto_pid)
+    except Exception as exc:  # a failing step must not skip the next
+        _say(f"stopping Airflow: {type(exc).__name__}: {exc}", err=True)
+    try:
+        if aws is not None:
+            aws.stop()
+    except Exception as exc:
+        _say(f"stopping the local AWS: {type(exc).__name__}: {exc}", err=True)
+    try:  # the local AWS if it did not stop, and whatever a failed step above left
+        left = stop_tree(started.processes, None, signals, grace=0 if signals.hurry else KILL_WAIT)
+    except Exception as exc:
+        _say(f"stopping what is left: {type(exc).__name__}: {exc}", err=True)
+    if started.aws_log is not None:
+        started.aws_log.close()
+    return left
+
+
+def _name(proc: psutil.Process) -> str:
+    try:
+        return " ".join(proc.cmdline()[:4])
+    except psutil.Error:
+        return "?"
 
 
 def _shown(path: Path) -> str:

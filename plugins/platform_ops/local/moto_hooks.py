@@ -1,14 +1,20 @@
 """Container doubles the local AWS plays when an ECS task stops (see moto_patched).
 
-``on_task_stopped`` dispatches on the task definition family; each feature registers its double
-in ``DOUBLES``. A family with no double just stops with its ``MOTO_EXIT_CODE``.
+``DOUBLES`` is the one list of doubles: task definition family → the function that plays the
+container. A feature's double lives in ``local/<feature>_double.py`` and is added here by name:
+the database refresh's will be ``refresh_double``, the DR drills' ``drills_double``. A family with
+no double just stops with its ``MOTO_EXIT_CODE``. ``local/`` imports the features, never the reverse.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-DOUBLES: dict[str, Callable[[object], None]] = {}
+from platform_ops.local import sox_double
+
+DOUBLES: dict[str, Callable[[object], None]] = {
+    sox_double.FAMILY: sox_double.play_sox_container,
+}
 
 
 def _family(task) -> str:
@@ -20,4 +26,3 @@ def on_task_stopped(task) -> None:
     double = DOUBLES.get(_family(task))
     if double is not None:
         double(task)
-import platform_ops.local.sox_double  # noqa: E402, F401

@@ -3,7 +3,11 @@
 Per account: the Terraform state bucket and lock table (what the state-bootstrap stack makes).
 Shared services: the artifacts bucket (plans, reports, evidence) and the notification topic, with
 an SQS queue subscribed to it so a person or a test can read what was sent.
-Other features add their own seeders to ``SEEDERS``.
+
+``SEEDERS`` is the one list of seeders, run in order by ``seed_all``. A feature's seeder lives in
+``local/<feature>_seed.py`` (``sox_seed.seed_sox_pg01``) and is added here by name: the database
+refresh's will be ``refresh_seed.seed_refresh`` and the DR drills' ``drills_seed.seed_drills``.
+``local/`` imports the features, never the reverse.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from platform_ops.local.clients import account_client
+from platform_ops.local.sox_seed import seed_sox_pg01
 from platform_ops.registry import registry
 
 NOTIFICATION_QUEUE = "platform-ops-notifications-inbox"
@@ -64,7 +69,7 @@ def seed_shared_services(endpoint: str) -> None:
     s3 = account_client(endpoint, reg.artifacts_account.name, "s3", reg.artifacts_region)
     _create_bucket(s3, reg.artifacts_bucket, reg.artifacts_region)
     sns = account_client(endpoint, reg.notification_account.name, "sns", reg.notification_region)
-    topic_arn = sns.create_topic(Name=reg.raw["notifications"]["topic_name"])["TopicArn"]
+    topic_arn = sns.create_topic(Name=reg.notification_topic_name)["TopicArn"]
     sqs = account_client(endpoint, reg.notification_account.name, "sqs", reg.notification_region)
     queue_url = sqs.create_queue(QueueName=NOTIFICATION_QUEUE)["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
@@ -79,7 +84,12 @@ def seed_dr_dns(endpoint: str) -> None:
     route53.create_hosted_zone(Name="dr.example.test", CallerReference="platform-ops-local-seed")
 
 
-SEEDERS: list[Callable[[str], None]] = [seed_shared_services, seed_terraform_state, seed_dr_dns]
+SEEDERS: list[Callable[[str], None]] = [
+    seed_shared_services,
+    seed_terraform_state,
+    seed_dr_dns,
+    seed_sox_pg01,
+]
 
 
 def seed_all(endpoint: str) -> None:
@@ -104,6 +114,3 @@ def read_notifications(endpoint: str) -> list[dict]:
             body = json.loads(msg["Body"])
             out.append({"subject": body.get("Subject"), "message": body.get("Message")})
             sqs.delete_message(QueueUrl=url, ReceiptHandle=msg["ReceiptHandle"])
-
-# Features add their seeders when imported (after SEEDERS exists).
-import platform_ops.sox.local_seed  # noqa: E402, F401

@@ -22,7 +22,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _request(url: str, payload: dict | None = None, timeout: float = 5.0) -> bytes:
+def _request(url: str, payload: dict | None = None, timeout: float = 60.0) -> bytes:
     data = None if payload is None else json.dumps(payload).encode()
     req = urllib.request.Request(url, data=data, method="GET" if data is None else "POST")
     with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - loopback only
@@ -71,7 +71,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def start_local_aws(port: int | None = None, hooks: str = "", timeout: float = 30.0, log_file=None) -> LocalAws:
+def start_local_aws(port: int | None = None, hooks: str = "", timeout: float = 120.0, log_file=None) -> LocalAws:
     """Start the patched moto server and wait until it answers.
 
     ``hooks`` is passed as ``PLATFORM_OPS_MOTO_HOOKS`` (container doubles, see moto_patched).

@@ -2,15 +2,17 @@
 
 Real Fargate would run the derived image: the wrapper runs the headless CLI and uploads
 ``result.json``, ``evidence/`` (folders and ZIPs), ``outputs/`` and its own ``run.json`` to the
-run's S3 prefix. Here the same objects are generated, following the documented formats
-(reference notes §3.1 result JSON, §3.2 evidence package), and written straight into moto's
-in-process S3 backend of the task's account. The run is driven by the container overrides the
-DAG sent (``SOX_COMPANY``, ``SOX_CUTOFF_DATE``, ``SOX_IPES``, ``SOX_EVIDENCE_URI``...) plus one
-local-only knob, ``SOX_DOUBLE_SCENARIO``: ``ok`` (default), ``variance``, ``no-data`` (one source
-falls back to "No Data", exit 0 as the real job does), ``tamper`` (a sealed evidence file is
-changed before upload) or ``exit1`` (status ERROR, the container exits 1). A value like
-``EC_NG=no-data;JD_GH=ok`` picks a scenario per company. ``MOTO_EXIT_CODE`` still sets the exit
-code of any run, e.g. 4 for a pre-flight that finds no database path.
+run's S3 prefix. Here the same objects are generated in the job's formats (the result JSON with
+``status``, ``params``, ``data_sources``, ``quality_reports`` and ``reconciliation``; one evidence
+folder ``00``–``09`` plus its ZIP per item, ``09`` holding the package integrity hash), and written
+straight into moto's in-process S3 backend of the task's account. The run is driven by the
+container overrides the DAG sent (``SOX_COMPANY``, ``SOX_CUTOFF_DATE``, ``SOX_IPES``,
+``SOX_EVIDENCE_URI``...) plus one local-only knob, ``SOX_DOUBLE_SCENARIO``: ``ok`` (default),
+``variance``, ``no-data`` (one source falls back to "No Data", exit 0 as the real job does),
+``tamper`` (a sealed evidence file is changed before upload) or ``exit1`` (status ERROR, the
+container exits 1). A value like ``EC_NG=no-data;JD_GH=ok`` picks a scenario per company.
+``MOTO_EXIT_CODE`` still sets the exit code of any run, e.g. 4 for a pre-flight that finds no
+database path.
 
 ``build_run_outputs`` and ``wrapper_record`` are also the test fixtures of the verification code.
 """
@@ -24,7 +26,6 @@ import random
 import zipfile
 from datetime import UTC, datetime
 
-from platform_ops.local.moto_hooks import DOUBLES
 from platform_ops.sox import contract
 from platform_ops.sox.catalog import ACTUALS, LIVE_SOURCE, TARGET_COMPONENTS
 
@@ -289,5 +290,3 @@ def play_sox_container(task) -> None:
     lines.append(f"wrapper: uploaded {len(outputs)} objects to s3://{bucket}/{prefix}; exit {exit_code}")
     _append_logs(task, name, lines)
 
-
-DOUBLES[FAMILY] = play_sox_container

@@ -1,4 +1,5 @@
-"""The DAG-level manifest of one PG-01 run (checklist step 9): who ran what, where, with which image.
+"""The DAG-level manifest of one PG-01 run, written after verification: who ran what, where, with
+which image.
 
 The evidence writer adds the S3 key, SHA-256 and version of every object under the run prefix;
 this module supplies the context an auditor needs to tie those objects to one Airflow try and

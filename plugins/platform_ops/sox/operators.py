@@ -11,12 +11,15 @@ makes configuration errors terminal instead of retried.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from airflow.providers.amazon.aws.hooks.logs import AwsLogsHook
 from airflow.providers.amazon.aws.operators.ecs import EcsRunTaskOperator
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
+from platform_ops.registry import registry
+from platform_ops.sox.config import SoxConfig
 from platform_ops.sox.contract import (
     ENV_EVIDENCE_URI,
     ENV_TRY_NUMBER,
@@ -30,6 +33,36 @@ from platform_ops.sox.layout import RunLocation
 
 LOG_EXCERPT_LINES = 15
 _DIGEST = re.compile(r"@(sha256:[0-9a-f]{64})$")
+
+
+def pg01_ecs_kwargs(config: SoxConfig) -> dict[str, Any]:
+    """The settings both ECS steps share (pre-flight and per-company run), from the config file.
+
+    Deferrable and reattaching; the waiter covers the whole execution timeout; ECS failures
+    retry with exponential backoff. Reads only the cached registry and config: no AWS call.
+    """
+    ecs = config.ecs
+    return dict(
+        aws_conn_id=registry().account(config.account).aws_conn_id,
+        region_name=config.region,
+        cluster=ecs["cluster"],
+        task_definition=ecs["task_definition"],
+        launch_type="FARGATE",
+        container_name=ecs["container_name"],
+        awslogs_group=ecs["log_group"],
+        awslogs_region=config.region,
+        awslogs_stream_prefix=ecs["log_stream_prefix"],
+        deferrable=True,
+        reattach=True,
+        waiter_delay=ecs["waiter_delay_seconds"],
+        waiter_max_attempts=max(1, ecs["execution_timeout_minutes"] * 60 // ecs["waiter_delay_seconds"]),
+        pool=ecs["pool"],
+        execution_timeout=timedelta(minutes=ecs["execution_timeout_minutes"]),
+        retries=ecs["retries"],
+        retry_delay=timedelta(seconds=ecs["retry_delay_seconds"]),
+        retry_exponential_backoff=True,
+        max_retry_delay=timedelta(seconds=ecs.get("max_retry_delay_seconds", 3600)),
+    )
 
 
 class Pg01RunTaskOperator(EcsRunTaskOperator):

@@ -1,7 +1,8 @@
 """The bodies of the ``sox_pg01_monthly`` tasks: Airflow context in, plain functions called.
 
 Kept out of the DAG file so the file reads like the runbook and no AWS client is built at parse
-time. Clients come from the registry's Airflow connection of the configured account.
+time. Clients come from ``aws.access`` (the configured account's Airflow connection); notices go
+through ``notify``.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 from airflow.sdk.exceptions import AirflowFailException
 
+from platform_ops.aws.access import aws_client
 from platform_ops.evidence.writer import EvidenceStore, ObjectRecord
-from platform_ops.registry import registry
+from platform_ops.notify import send_notice
 from platform_ops.sox import notifications
 from platform_ops.sox.config import SoxConfig, load_config
 from platform_ops.sox.contract import MODE_PREFLIGHT, container_overrides
@@ -29,13 +30,8 @@ from platform_ops.sox.verification import Expectation, verify_run
 log = logging.getLogger(__name__)
 
 
-def aws_client(service: str, account: str, region: str):
-    conn_id = registry().account(account).aws_conn_id
-    return AwsBaseHook(aws_conn_id=conn_id, region_name=region, client_type=service).get_conn()
-
-
 def evidence_store(config: SoxConfig) -> EvidenceStore:
-    return EvidenceStore(aws_client("s3", config.account, config.region), config.bucket)
+    return EvidenceStore(aws_client(config.account, "s3", config.region), config.bucket)
 
 
 def network_configuration(config: SoxConfig) -> dict[str, Any]:
@@ -49,7 +45,7 @@ def network_configuration(config: SoxConfig) -> dict[str, Any]:
                 "assignPublicIp": "DISABLED",
             }
         }
-    ssm = aws_client("ssm", config.account, config.region)
+    ssm = aws_client(config.account, "ssm", config.region)
     value = json.loads(ssm.get_parameter(Name=network["ssm_parameter"])["Parameter"]["Value"])
     if not value.get("awsvpcConfiguration", {}).get("subnets"):
         raise AirflowFailException(
@@ -211,7 +207,7 @@ def write_manifest(
     return written.as_dict()
 
 
-def publish(
+def move_latest(
     plan: dict[str, Any],
     record: dict[str, Any],
     report: dict[str, Any],
@@ -246,13 +242,6 @@ def publish(
 
 
 # -- notifications -------------------------------------------------------------------------------
-def publish_notice(subject: str, message: str) -> None:
-    reg = registry()
-    sns = aws_client("sns", reg.notification_account.name, reg.notification_region)
-    sns.publish(TopicArn=reg.notification_topic_arn, Subject=subject, Message=message)
-    log.info("notice sent to %s: %s", reg.notification_topic_arn, subject)
-
-
 def notify_outcome(run: dict[str, Any] | None, summaries: list[dict[str, Any]]) -> dict[str, Any]:
     """Success summary for the verified companies and one business notice per variance."""
     if not run or run.get("dry_run"):
@@ -263,12 +252,12 @@ def notify_outcome(run: dict[str, Any] | None, summaries: list[dict[str, Any]]) 
     sent = []
     if summaries:
         subject, message = notifications.success_notice(run["period"], summaries, not_verified)
-        publish_notice(subject, message)
+        send_notice(subject, message)
         sent.append(subject)
     for summary in summaries:
         if summary["outcome"].get("status") == "VARIANCE_DETECTED":
             subject, message = notifications.variance_notice(run["period"], summary)
-            publish_notice(subject, message)
+            send_notice(subject, message)
             sent.append(subject)
     return {"sent": sent, "verified": sorted(verified), "not_verified": not_verified}
 
@@ -282,20 +271,19 @@ def _company_and_period(context: Mapping[str, Any]) -> tuple[str | None, str | N
     return None, params.get("period")
 
 
-def on_failure(context: Mapping[str, Any]) -> None:
-    """Task failure callback: an incident notice saying which step failed, why, and where the logs are."""
-    try:
-        ti = context["ti"]
-        company, period = _company_and_period(context)
-        error = context.get("exception")
-        reason = f"{type(error).__name__}: {error}" if error else "the task failed without an exception"
-        subject, message = notifications.failure_notice(
-            step=ti.task_id,
-            company=company,
-            period=period,
-            reason=reason,
-            log_locations=[f"Airflow task log: {ti.log_url}"],
-        )
-        publish_notice(subject, message)
-    except Exception:  # a notice must never mask the task's own failure
-        log.exception("could not send the failure notice")
+def incident_notice(context: Mapping[str, Any]) -> tuple[str, str]:
+    """The failure notice of a SOX task: which step failed, for which company, why, where the logs are.
+
+    The composer of the DAG's ``FailureNotifier``.
+    """
+    ti = context["ti"]
+    company, period = _company_and_period(context)
+    error = context.get("exception")
+    reason = f"{type(error).__name__}: {error}" if error else "the task failed without an exception"
+    return notifications.failure_notice(
+        step=ti.task_id,
+        company=company,
+        period=period,
+        reason=reason,
+        log_locations=[f"Airflow task log: {ti.log_url}"],
+    )

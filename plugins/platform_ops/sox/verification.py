@@ -1,4 +1,9 @@
-"""The PG-01 verification checklist (reference notes §3.4), over the files of one run.
+"""The PG-01 verification checklist, over the files of one run.
+
+The checks: exit code 0; ``result.json`` parses with status SUCCESS or WARNING, no errors, and the
+requested cutoff and company; every item sourced from ``Live Database``; quality reports PASS (or
+allow-listed) and CR_04 and the target components with rows; one evidence package (folder + ZIP)
+per item with its required files; package integrity recomputed; the business outcome recorded.
 
 Exit code 0 does not mean success: without a database the job exits 0 with every source
 "No Data". This module judges a run from what the wrapper uploaded: ``result.json``, ``run.json``

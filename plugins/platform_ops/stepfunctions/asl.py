@@ -245,3 +245,170 @@ def payload_keys(template) -> set[str]:
     if not isinstance(template, dict):
         return set()
     return {key[:-2] if key.endswith(".$") else key for key in template}
+
+
+# --- the specification's static facts ----------------------------------------------------------
+# Fields every state may carry (JSONPath query language; QueryLanguage and Assign are accepted in it).
+_COMMON_FIELDS = {"Type", "Comment", "QueryLanguage"}
+_FLOW = {"Next", "End"}
+_IO = {"InputPath", "OutputPath"}
+# Fields allowed per state type (Amazon States Language, JSONPath).
+STATE_FIELDS: dict[str, set[str]] = {
+    "Pass": _COMMON_FIELDS | _FLOW | _IO | {"ResultPath", "Parameters", "Result", "Assign"},
+    "Task": _COMMON_FIELDS
+    | _FLOW
+    | _IO
+    | {
+        "ResultPath",
+        "Parameters",
+        "ResultSelector",
+        "Resource",
+        "TimeoutSeconds",
+        "TimeoutSecondsPath",
+        "HeartbeatSeconds",
+        "HeartbeatSecondsPath",
+        "Retry",
+        "Catch",
+        "Credentials",
+        "Assign",
+    },
+    "Choice": _COMMON_FIELDS | _IO | {"Choices", "Default", "Assign"},
+    "Wait": _COMMON_FIELDS | _FLOW | _IO | {"Seconds", "SecondsPath", "Timestamp", "TimestampPath", "Assign"},
+    "Succeed": _COMMON_FIELDS | _IO,
+    "Fail": _COMMON_FIELDS | {"Error", "ErrorPath", "Cause", "CausePath"},
+    "Parallel": _COMMON_FIELDS
+    | _FLOW
+    | _IO
+    | {"ResultPath", "Parameters", "ResultSelector", "Branches", "Retry", "Catch", "Assign"},
+    "Map": _COMMON_FIELDS
+    | _FLOW
+    | _IO
+    | {
+        "ResultPath",
+        "ItemsPath",
+        "ItemSelector",
+        "Parameters",  # deprecated synonym of ItemSelector
+        "ItemProcessor",
+        "Iterator",  # deprecated synonym of ItemProcessor
+        "ItemReader",
+        "ItemBatcher",
+        "ResultWriter",
+        "ResultSelector",
+        "MaxConcurrency",
+        "MaxConcurrencyPath",
+        "ToleratedFailurePercentage",
+        "ToleratedFailurePercentagePath",
+        "ToleratedFailureCount",
+        "ToleratedFailureCountPath",
+        "Label",
+        "Retry",
+        "Catch",
+        "Assign",
+    },
+}
+# Map fields that only a Distributed Map (ItemProcessor.ProcessorConfig.Mode = DISTRIBUTED) accepts.
+DISTRIBUTED_ONLY_FIELDS = {
+    "ItemReader",
+    "ItemBatcher",
+    "ResultWriter",
+    "ToleratedFailurePercentage",
+    "ToleratedFailurePercentagePath",
+    "ToleratedFailureCount",
+    "ToleratedFailureCountPath",
+    "Label",
+}
+# Only these state types accept the payload templates (Map's Parameters is the old ItemSelector).
+PARAMETERS_TYPES = {"Task", "Map", "Parallel", "Pass"}
+RESULT_SELECTOR_TYPES = {"Task", "Map", "Parallel"}
+TOP_FIELDS = {"StartAt", "States", "Comment", "Version", "TimeoutSeconds", "QueryLanguage"}
+BRANCH_FIELDS = {"StartAt", "States", "Comment", "QueryLanguage"}
+PROCESSOR_FIELDS = {"StartAt", "States", "Comment", "QueryLanguage", "ProcessorConfig"}
+ITERATOR_FIELDS = {"StartAt", "States", "Comment"}
+PROCESSOR_CONFIG_FIELDS = {"Mode", "ExecutionType"}
+PROCESSOR_MODES = {"INLINE", "DISTRIBUTED"}
+EXECUTION_TYPES = {"STANDARD", "EXPRESS"}
+ITEM_READER_FIELDS = {"Resource", "Parameters", "ReaderConfig"}
+READER_CONFIG_FIELDS = {
+    "InputType",
+    "CSVHeaderLocation",
+    "CSVHeaders",
+    "CSVDelimiter",
+    "ManifestType",
+    "MaxItems",
+    "MaxItemsPath",
+}
+ITEM_BATCHER_FIELDS = {
+    "MaxItemsPerBatch",
+    "MaxItemsPerBatchPath",
+    "MaxInputBytesPerBatch",
+    "MaxInputBytesPerBatchPath",
+    "BatchInput",
+}
+RESULT_WRITER_FIELDS = {"Resource", "Parameters", "WriterConfig"}
+WRITER_CONFIG_FIELDS = {"OutputType", "Transformation"}
+RETRIER_FIELDS = {
+    "ErrorEquals",
+    "IntervalSeconds",
+    "MaxAttempts",
+    "BackoffRate",
+    "MaxDelaySeconds",
+    "JitterStrategy",
+    "Comment",
+}
+CATCHER_FIELDS = {"ErrorEquals", "Next", "ResultPath", "Assign", "Comment"}
+# A state in the JSONata query language takes Arguments/Output (and Items on a Map) instead of the
+# JSONPath fields; this validator checks JSONPath machines and only accepts those names there.
+JSONATA_FIELDS = {"Arguments", "Output", "Items"}
+JITTER_STRATEGIES = {"FULL", "NONE"}
+
+
+def jsonpath_error(path: object) -> str | None:
+    """Why ``path`` is not a JSONPath Step Functions accepts (None when it is one).
+
+    A path starts at ``$`` (the state input) or ``$$`` (the context object) and continues with
+    ``.name``, ``..name``, ``.*`` or bracket segments (``[0]``, ``[*]``, ``['a b']``, ``[0:2]``,
+    ``[1,2]``, ``[?(@.k == 'v')]``).
+    """
+    if not isinstance(path, str):
+        return f"{type(path).__name__} {path!r} is not a path"
+    if not path.startswith("$"):
+        return f"{path!r} does not start with $"
+    i = 2 if path.startswith("$$") else 1
+    while i < len(path):
+        char = path[i]
+        if char == ".":
+            i += 1
+            if i < len(path) and path[i] == ".":
+                i += 1
+            start = i
+            while i < len(path) and path[i] not in ".[] \t\n'\"()":
+                i += 1
+            if i == start:
+                return f"{path!r} has an empty segment at offset {start}"
+        elif char == "[":
+            depth, quote, start = 0, None, i
+            while i < len(path):
+                c = path[i]
+                if quote:
+                    if c == "\\":
+                        i += 1
+                    elif c == quote:
+                        quote = None
+                elif c in "'\"":
+                    quote = c
+                elif c == "[":
+                    depth += 1
+                elif c == "]":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                i += 1
+            if i >= len(path):
+                return f"{path!r} has an unclosed [ at offset {start}"
+            inner = path[start + 1 : i].strip()
+            if not inner:
+                return f"{path!r} has an empty [] at offset {start}"
+            i += 1
+        else:
+            return f"{path!r} has {char!r} at offset {i} where . or [ must follow"
+    return None

@@ -5,6 +5,23 @@ Run ``python -m platform_ops.stepfunctions.validate asl/`` (directories are sear
 anything is found. Every finding names its rule; the rules:
 
 structure        StartAt/States/Type/Next/End/Choices/Branches/processor present and well formed
+unique-names     state names are unique in the whole machine, nested Map and Parallel scopes included
+                 (CreateStateMachine refuses DUPLICATE_STATE_NAMES)
+fields           only the fields the States Language allows: per state type, at the top level, per
+                 Parallel branch and Map processor (ItemProcessor/Iterator, ProcessorConfig), in
+                 ItemReader/ItemBatcher/ResultWriter, retriers and catchers; ItemReader, ItemBatcher,
+                 ResultWriter, ToleratedFailure* and Label only on a DISTRIBUTED Map
+payload-placement Parameters only on Task, Map, Parallel and Pass; ResultSelector only on Task, Map
+                 and Parallel
+dynamic-value    every key ending in .$ holds a valid JSONPath ($ or $$ root) or an intrinsic function
+retry-range      IntervalSeconds and MaxDelaySeconds positive integers, MaxAttempts an integer >= 0,
+                 BackoffRate >= 1.0, JitterStrategy FULL or NONE
+history-budget   the worst case fits a Standard execution's history (25,000 events) with a 10 % reserve:
+                 every poll loop writes (budget + 1) x the events of its states, a loop inside a Map
+                 once per item, everything else once (see HISTORY_EVENTS); a budget is the schema
+                 maximum of the field its Choice compares the counter to (through a Map's ItemSelector),
+                 or the schema's x-history-bounds entry for that Choice or Map; defaults must not
+                 exceed the maximum
 targets          every Next, Default, Choices[].Next and Catch[].Next names a state of the same scope
 unreachable      no state that cannot be reached from StartAt
 timeout          the machine has TimeoutSeconds (Standard workflows otherwise run up to a year)
@@ -89,6 +106,32 @@ DESTRUCTIVE_ACTIONS = {
     ("efs", "deletereplicationconfiguration"),
 }
 SAFETY_TAG_KEY = "refresh"
+# A Standard execution's history holds at most 25,000 events; the reserve covers what the estimate
+# does not count: iterations of a Map over a short AWS-returned list (tags, mount targets) without
+# a declared bound are counted once, and failure paths write a few events of their own (TaskFailed
+# before a Catch, MapIterationFailed).
+HISTORY_LIMIT = 25_000
+HISTORY_RESERVE = 2_500
+# History events one visit of a state writes when it succeeds (HistoryEvent types of the Step
+# Functions API): Task = TaskStateEntered, TaskScheduled, TaskStarted, TaskSucceeded,
+# TaskStateExited; Pass/Wait/Choice/Succeed = <Type>StateEntered and <Type>StateExited; Fail =
+# FailStateEntered and ExecutionFailed; Map = MapStateEntered, MapStateStarted, MapStateSucceeded,
+# MapStateExited plus MapIterationStarted and MapIterationSucceeded per item; Parallel =
+# ParallelStateEntered, ParallelStateStarted, ParallelStateSucceeded, ParallelStateExited.
+HISTORY_EVENTS = {
+    "Task": 5,
+    "Pass": 2,
+    "Wait": 2,
+    "Choice": 2,
+    "Succeed": 2,
+    "Fail": 2,
+    "Map": 4,
+    "Parallel": 4,
+}
+EXECUTION_EVENTS = 2  # ExecutionStarted and ExecutionSucceeded/Failed
+MAP_ITEM_EVENTS = 2
+RETRY_EVENTS = 3  # each retry: TaskFailed of the attempt, then TaskScheduled and TaskStarted again
+DEFAULT_MAX_ATTEMPTS = 3
 ACCOUNT_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
 FIXED_INDEX = re.compile(r"\[(\d+)\]")
 
@@ -128,10 +171,13 @@ class _Checker:
         for scope in self.scopes:
             self.check_scope(scope)
             self.check_loops(scope)
+        self.check_unique_names()
+        self.check_container_fields()
         for scope, name, state in asl.all_states(self.definition):
             where = scope.qualified(name)
             self.check_state(scope, where, state)
         self.check_tag_gates(self.scopes[0])
+        self.check_history_budget()
         self.check_account_ids(self.definition, "")
         self.check_contract()
         return self.findings
@@ -202,8 +248,10 @@ class _Checker:
             self.check_task(where, state)
         for field in ("Retry", "Catch"):
             self.check_error_handlers(where, state, field)
-        for field in asl.TEMPLATE_FIELDS:
-            for key, value in asl.template_entries(state.get(field)):
+        self.check_fields(where, state)
+        self.check_retry_ranges(where, state)
+        for field, template in self.templates(state):
+            for key, value in asl.template_entries(template):
                 self.check_dynamic_value(where, f"{field}.{key}", value)
         for field, path in asl.state_paths(state, result_selector=True):
             self.check_path(where, field, path)
@@ -338,13 +386,24 @@ class _Checker:
                     f"{field} is {type(template).__name__} {template!r}, the API expects {shape.type_name}",
                 )
 
+    @staticmethod
+    def templates(state: dict) -> list[tuple[str, object]]:
+        """Every payload template of a state whose ``.$`` keys Step Functions evaluates."""
+        out = [(field, state.get(field)) for field in (*asl.TEMPLATE_FIELDS, "Credentials")]
+        for holder in ("ItemReader", "ResultWriter"):
+            if isinstance(state.get(holder), dict):
+                out.append((f"{holder}.Parameters", state[holder].get("Parameters")))
+        return [(field, template) for field, template in out if template is not None]
+
     def check_dynamic_value(self, where: str, field: str, value) -> None:
-        if not isinstance(value, str) or not (value.startswith("$") or intrinsics.is_intrinsic(value)):
-            self.add(
-                where, "intrinsic", f"{field}.$ must be a JSONPath or an intrinsic function, got {value!r}"
-            )
-            return
         if not intrinsics.is_intrinsic(value):
+            problem = asl.jsonpath_error(value)
+            if problem:
+                self.add(
+                    where,
+                    "dynamic-value",
+                    f"{field}.$ must hold a JSONPath or an intrinsic function: {problem}",
+                )
             return
         if "States.ArrayGetItem(States.Array(" in value.replace(" ", ""):
             self.add(where, "default-idiom", f"{field}: ArrayGetItem(Array($.X, ...)) fails when X is absent")
@@ -405,6 +464,170 @@ class _Checker:
                     "fixed-index",
                     f"{field}: {path} picks element {match.group(1)}; list order is not guaranteed",
                 )
+
+    # --- the specification's static rules -------------------------------------------------------
+    def check_unique_names(self) -> None:
+        seen: dict[str, str] = {}
+        for scope, name, _ in asl.all_states(self.definition):
+            where = scope.qualified(name)
+            if name in seen:
+                self.add(
+                    where,
+                    "unique-names",
+                    f"state name {name!r} is already used at {seen[name]}: names are unique across the "
+                    "whole machine, nested Map and Parallel scopes included",
+                )
+            else:
+                seen[name] = where
+
+    def unknown_fields(self, where: str, node, allowed: set[str], what: str) -> None:
+        if not isinstance(node, dict):
+            return
+        for field in sorted(set(node) - allowed):
+            self.add(where, "fields", f"{what} does not accept the field {field!r}")
+
+    def check_container_fields(self) -> None:
+        self.unknown_fields("(top)", self.definition, asl.TOP_FIELDS, "a state machine")
+        for scope, name, state in asl.all_states(self.definition):
+            where = scope.qualified(name)
+            if state.get("Type") == "Parallel":
+                for index, branch in enumerate(state.get("Branches") or []):
+                    self.unknown_fields(f"{where}[{index}]", branch, asl.BRANCH_FIELDS, "a Parallel branch")
+
+    def check_fields(self, where: str, state: dict) -> None:
+        kind = state.get("Type")
+        placed = {"Parameters": asl.PARAMETERS_TYPES, "ResultSelector": asl.RESULT_SELECTOR_TYPES}
+        for field, types in placed.items():
+            if field in state and kind not in types:
+                self.add(
+                    where,
+                    "payload-placement",
+                    f"{field} is not allowed on a {kind} state (only {', '.join(sorted(types))})",
+                )
+        jsonata = "JSONata" in (state.get("QueryLanguage"), self.definition.get("QueryLanguage"))
+        extra = asl.JSONATA_FIELDS if jsonata else set()
+        allowed = asl.STATE_FIELDS[kind] | set(placed) | extra
+        self.unknown_fields(where, state, allowed, f"a {kind} state")
+        for index, retrier in enumerate(state.get("Retry") or []):
+            self.unknown_fields(where, retrier, asl.RETRIER_FIELDS, f"Retry[{index}]")
+        for index, catcher in enumerate(state.get("Catch") or []):
+            self.unknown_fields(where, catcher, asl.CATCHER_FIELDS | extra, f"Catch[{index}]")
+        if kind == "Map":
+            self.check_map_fields(where, state)
+
+    def check_map_fields(self, where: str, state: dict) -> None:
+        mode = "INLINE"
+        if "ItemProcessor" in state:
+            processor = state["ItemProcessor"]
+            self.unknown_fields(where, processor, asl.PROCESSOR_FIELDS, "ItemProcessor")
+            config = processor.get("ProcessorConfig") if isinstance(processor, dict) else None
+            if config is not None:
+                self.unknown_fields(where, config, asl.PROCESSOR_CONFIG_FIELDS, "ProcessorConfig")
+                config = config if isinstance(config, dict) else {}
+                mode = config.get("Mode", "INLINE")
+                if mode not in asl.PROCESSOR_MODES:
+                    self.add(where, "fields", f"ProcessorConfig.Mode {mode!r} is not INLINE or DISTRIBUTED")
+                execution = config.get("ExecutionType")
+                if mode == "DISTRIBUTED" and execution not in asl.EXECUTION_TYPES:
+                    self.add(where, "fields", "a DISTRIBUTED Map needs ExecutionType STANDARD or EXPRESS")
+                if mode != "DISTRIBUTED" and execution is not None:
+                    self.add(where, "fields", "ExecutionType is only allowed on a DISTRIBUTED Map")
+        if "Iterator" in state:
+            self.unknown_fields(where, state["Iterator"], asl.ITERATOR_FIELDS, "Iterator")
+        if mode != "DISTRIBUTED":
+            for field in sorted(asl.DISTRIBUTED_ONLY_FIELDS & set(state)):
+                self.add(where, "fields", f"{field} is only allowed on a DISTRIBUTED Map")
+        subfields = (
+            ("ItemReader", asl.ITEM_READER_FIELDS, "ReaderConfig", asl.READER_CONFIG_FIELDS),
+            ("ItemBatcher", asl.ITEM_BATCHER_FIELDS, None, set()),
+            ("ResultWriter", asl.RESULT_WRITER_FIELDS, "WriterConfig", asl.WRITER_CONFIG_FIELDS),
+        )
+        for field, allowed, config_field, config_allowed in subfields:
+            node = state.get(field)
+            self.unknown_fields(where, node, allowed, field)
+            if config_field and isinstance(node, dict):
+                self.unknown_fields(where, node.get(config_field), config_allowed, f"{field}.{config_field}")
+
+    def check_retry_ranges(self, where: str, state: dict) -> None:
+        retriers = state.get("Retry")
+        if not isinstance(retriers, list):
+            return
+
+        def integer(value) -> bool:
+            return isinstance(value, int) and not isinstance(value, bool)
+
+        for index, retrier in enumerate(retriers):
+            if not isinstance(retrier, dict):
+                continue
+            label = f"Retry[{index}]"
+            problems = []
+            if "IntervalSeconds" in retrier and not (
+                integer(retrier["IntervalSeconds"]) and retrier["IntervalSeconds"] >= 1
+            ):
+                problems.append(f"IntervalSeconds {retrier['IntervalSeconds']!r} must be an integer >= 1")
+            if "MaxAttempts" in retrier and not (
+                integer(retrier["MaxAttempts"]) and retrier["MaxAttempts"] >= 0
+            ):
+                problems.append(f"MaxAttempts {retrier['MaxAttempts']!r} must be an integer >= 0")
+            rate = retrier.get("BackoffRate", 2.0)
+            if not (isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate >= 1.0):
+                problems.append(f"BackoffRate {rate!r} must be a number >= 1.0")
+            if "MaxDelaySeconds" in retrier and not (
+                integer(retrier["MaxDelaySeconds"]) and retrier["MaxDelaySeconds"] > 0
+            ):
+                problems.append(f"MaxDelaySeconds {retrier['MaxDelaySeconds']!r} must be an integer > 0")
+            if "JitterStrategy" in retrier and retrier["JitterStrategy"] not in asl.JITTER_STRATEGIES:
+                problems.append(f"JitterStrategy {retrier['JitterStrategy']!r} must be FULL or NONE")
+            for problem in problems:
+                self.add(where, "retry-range", f"{label}: {problem}")
+
+    # --- execution history ---------------------------------------------------------------------
+    def check_history_budget(self) -> None:
+        """Worst-case history events of one execution against the 25,000-event quota."""
+        if self.schema is None:
+            return  # the budgets are the contract's maxima: nothing to compute without one
+        bounds = self.schema.get("x-history-bounds") or {}
+        properties = self.schema.get("properties") or {}
+        for field in self.budget_fields():
+            spec = properties.get(field) or {}
+            maximum = spec.get("maximum")
+            if not isinstance(maximum, int):
+                self.add("", "history-budget", f"poll budget {field} has no integer maximum in the contract")
+                continue
+            defaults = [("the contract's default", spec.get("default"))] + [
+                (f"{name}'s default", ((state.get("Parameters") or {}).get("Defaults") or {}).get(field))
+                for _, name, state in asl.all_states(self.definition)
+                if state.get("Type") == "Pass" and isinstance(state.get("Parameters"), dict)
+            ]
+            for origin, default in defaults:
+                if isinstance(default, int) and default > maximum:
+                    self.add(
+                        "", "history-budget", f"{origin} {field}={default} exceeds the maximum {maximum}"
+                    )
+        history = _History(self, properties, bounds)
+        total = EXECUTION_EVENTS + history.scope_events(self.scopes[0])
+        if total > HISTORY_LIMIT - HISTORY_RESERVE:
+            self.add(
+                "",
+                "history-budget",
+                f"the worst case writes {total} history events ({history.describe()}); a Standard "
+                f"execution holds {HISTORY_LIMIT} and {HISTORY_RESERVE} are kept in reserve: lower the "
+                "poll budget maxima",
+            )
+        self.history_events = total
+
+    def budget_fields(self) -> set[str]:
+        """Top-level input fields some poll loop's Choice compares its counter to."""
+        fields = set()
+        for scope in self.scopes:
+            for component in _loops(scope):
+                for rule in _counter_rules(scope, component):
+                    for comparator, value in rule.items():
+                        if comparator.endswith("Path") and isinstance(value, str):
+                            top = _resolve_outer_field(scope, value)
+                            if top:
+                                fields.add(top)
+        return fields
 
     # --- errors ------------------------------------------------------------------------------
     def check_error_handlers(self, where: str, state: dict, field: str) -> None:
@@ -557,6 +780,185 @@ class _Checker:
                         f"{field} reads {path}: {field_name!r} is neither in the input contract nor "
                         "produced by a state",
                     )
+
+
+def _loops(scope: asl.Scope) -> list[set[str]]:
+    """The cycles (strongly connected components with a loop) of one scope."""
+    graph = {
+        name: [t for _, t in asl.transitions(state) if t in scope.states]
+        for name, state in scope.states.items()
+        if isinstance(state, dict)
+    }
+    return [
+        component
+        for component in _strongly_connected(graph)
+        if len(component) > 1 or next(iter(component)) in graph.get(next(iter(component)), [])
+    ]
+
+
+def _incremented_paths(state: dict) -> set[str]:
+    """Paths a state adds to with States.MathAdd (``$.Polls.Count`` in MathAdd($.Polls.Count, 1))."""
+    found = set()
+    for field in asl.TEMPLATE_FIELDS:
+        for _, value in asl.template_entries(state.get(field)):
+            try:
+                call = intrinsics.parse(value) if intrinsics.is_intrinsic(value) else None
+            except intrinsics.IntrinsicSyntaxError:
+                call = None
+            for node in intrinsics.walk(call) if call else ():
+                if node.name == "States.MathAdd":
+                    found.update(arg.text for arg in node.args if isinstance(arg, intrinsics.Path))
+    return found
+
+
+def _counter_rules(scope: asl.Scope, component: set[str]) -> list[dict]:
+    """Choice rules of a loop that compare one of its MathAdd counters with a number."""
+    counters = set()
+    for name in component:
+        counters |= _incremented_paths(scope.states[name])
+    rules = []
+    for name in sorted(component):
+        state = scope.states[name]
+        if state.get("Type") != "Choice":
+            continue
+        for rule in asl.choice_rules(state):
+            variable = rule.get("Variable")
+            if variable in counters and any(key.startswith("Numeric") for key in rule):
+                rules.append(dict(rule, _choice=name))
+    return rules
+
+
+def _resolve_outer_field(scope: asl.Scope, path: str) -> str | None:
+    """The top-level input field a ``$.X`` path of a scope carries (followed through ItemSelector)."""
+    segments = asl.split_path(path) if path.startswith("$.") else []
+    if len(segments) != 1 or segments[0].startswith("["):
+        return None
+    if scope.parent is None:
+        return segments[0]
+    owner = scope.owner or {}
+    selector = owner.get("ItemSelector") or owner.get("Parameters")
+    if selector is None:
+        return None if owner.get("Type") == "Map" else _resolve_outer_field(scope.parent, path)
+    source = selector.get(f"{segments[0]}.$") if isinstance(selector, dict) else None
+    return _resolve_outer_field(scope.parent, source) if isinstance(source, str) else None
+
+
+class _History:
+    """Upper bound of the history events of one execution (see HISTORY_EVENTS)."""
+
+    def __init__(self, checker: _Checker, properties: dict, bounds: dict):
+        self.checker = checker
+        self.properties = properties
+        self.bounds = bounds
+        self.parts: list[tuple[int, str]] = []
+
+    def declared(self, name: str) -> int | None:
+        entry = self.bounds.get(name)
+        value = entry.get("maximum") if isinstance(entry, dict) else entry
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def scope_events(self, scope: asl.Scope, multiplier: int = 1) -> int:
+        loops = _loops(scope)
+        looped = set().union(*loops) if loops else set()
+        total = sum(
+            self.state_events(scope, name, state, multiplier)
+            for name, state in scope.states.items()
+            if isinstance(state, dict) and name not in looped
+        )
+        for component in loops:
+            per_iteration = sum(
+                self.state_events(scope, name, scope.states[name], multiplier) for name in component
+            )
+            bound = self.loop_bound(scope, component)
+            events = (bound + 1) * per_iteration
+            self.parts.append(
+                (
+                    events * multiplier,
+                    f"{scope.qualified(min(component))} loop: {bound + 1} x {per_iteration}",
+                )
+            )
+            total += events
+        return total
+
+    def loop_bound(self, scope: asl.Scope, component: set[str]) -> int:
+        found = []
+        for rule in _counter_rules(scope, component):
+            declared = self.declared(rule["_choice"])
+            if declared is not None:
+                found.append(declared)
+                continue
+            for comparator, value in rule.items():
+                if not comparator.startswith("Numeric") or comparator.startswith("NumericLess"):
+                    continue
+                if comparator.endswith("Path"):
+                    field = _resolve_outer_field(scope, value) if isinstance(value, str) else None
+                    value = (self.properties.get(field) or {}).get("maximum") if field else None
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    found.append(
+                        int(value)
+                        + (
+                            1
+                            if comparator.startswith("NumericGreaterThan") and "Equals" not in comparator
+                            else 0
+                        )
+                    )
+        if found:
+            return min(found)
+        names = ", ".join(sorted(component))
+        self.checker.add(
+            scope.label or "(top)",
+            "history-budget",
+            f"loop through {names} has no known bound: compare its counter to an input field with a "
+            "schema maximum, or declare x-history-bounds for its Choice in the contract",
+        )
+        return 0
+
+    def state_events(self, scope: asl.Scope, name: str, state: dict, multiplier: int) -> int:
+        kind = state.get("Type")
+        events = HISTORY_EVENTS.get(kind, 2)
+        for retrier in state.get("Retry") or []:
+            attempts = retrier.get("MaxAttempts", DEFAULT_MAX_ATTEMPTS) if isinstance(retrier, dict) else 0
+            events += RETRY_EVENTS * (attempts if isinstance(attempts, int) else 0)
+        children = asl.child_scopes(scope, name, state)
+        if kind == "Map" and children:
+            items = self.map_items(name, state, children[0])
+            events += items * (MAP_ITEM_EVENTS + self.scope_events(children[0], multiplier * items))
+        elif kind == "Parallel":
+            events += sum(self.scope_events(child, multiplier) for child in children)
+        return events
+
+    def map_items(self, name: str, state: dict, inner: asl.Scope) -> int:
+        declared = self.declared(name)
+        if declared is not None:
+            return declared
+        path = state.get("ItemsPath")
+        field = asl.first_field(path) if isinstance(path, str) and len(asl.split_path(path)) == 1 else None
+        maximum = (self.properties.get(field) or {}).get("maxItems") if field else None
+        if isinstance(maximum, int):
+            return maximum
+        if _has_loop(inner):
+            self.checker.add(
+                inner.label,
+                "history-budget",
+                "a poll loop runs once per item but the item count has no bound: give the input array "
+                f"maxItems or declare x-history-bounds.{name} in the contract",
+            )
+        return 1  # short lists without a loop inside are covered by HISTORY_RESERVE
+
+    def describe(self) -> str:
+        biggest = sorted(self.parts, reverse=True)[:3]
+        return "; ".join(text for _, text in biggest)
+
+
+def _has_loop(scope: asl.Scope) -> bool:
+    if _loops(scope):
+        return True
+    return any(
+        _has_loop(child)
+        for name, state in scope.states.items()
+        if isinstance(state, dict)
+        for child in asl.child_scopes(scope, name, state)
+    )
 
 
 def _incremented_counters(state: dict) -> set[str]:

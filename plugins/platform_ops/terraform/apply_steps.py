@@ -15,10 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from platform_ops.aws.artifacts import ArtifactStore, safe_run_id
-from platform_ops.registry import registry
-from platform_ops.terraform.access import stack_access
+from platform_ops.terraform.access import TerraformStackHook
 from platform_ops.terraform.plan_summary import summarize_plan
-from platform_ops.terraform.workspace import stack_workspace
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +31,12 @@ def plan_prefix(stack: str, run_id: str) -> str:
 
 def make_plan(stack_name: str, variables: dict, targets: list[str], allow_destroy: bool, run_id: str) -> dict:
     """init + plan to a saved file, stored in S3 with its JSON and summary; returns the review."""
-    reg = registry()
-    stack = reg.stack(stack_name)
-    credentials, endpoint = stack_access(stack)
-    timeout = reg.raw["terraform"]["timeout_seconds"]
+    hook = TerraformStackHook(stack_name)
+    stack = hook.stack
     merged_vars = {**(stack.vars or {}), **variables}
     store = ArtifactStore()
     prefix = plan_prefix(stack_name, run_id)
-    with stack_workspace(stack, credentials, endpoint, timeout=timeout, logger=log) as tf:
+    with hook.workspace(logger=log) as tf:
         has_changes = tf.plan("tfplan", variables=merged_vars, targets=targets)
         plan_json = tf.show_json("tfplan")
         summary = summarize_plan(plan_json)
@@ -86,11 +82,8 @@ def _as_datetime(value) -> datetime | None:
 def apply_reviewed_plan(review: dict, approval: dict | None, allow_destroy: bool, run_id: str) -> dict:
     """Apply exactly the reviewed plan; writes an apply record next to it in S3."""
     approver = check_approval(review, approval)
-    reg = registry()
-    stack = reg.stack(review["stack"])
-    credentials, endpoint = stack_access(stack)
     store = ArtifactStore()
-    with stack_workspace(stack, credentials, endpoint, timeout=reg.raw["terraform"]["timeout_seconds"], logger=log) as tf:
+    with TerraformStackHook(review["stack"]).workspace(logger=log) as tf:
         with tempfile.TemporaryDirectory() as tmp:
             local_plan = Path(tmp) / "tfplan"
             sha = store.download_file(review["plan_key"], local_plan)

@@ -1,8 +1,8 @@
 """Run terraform commands safely. The only module that imports ``python_terraform``.
 
 python-terraform 0.10.1 is used for what it does well, turning keyword options into argv. It
-is never asked to run anything, because its runner has 13 known bugs (reference:
-terraform-tooling.md §4). How each one is avoided here:
+is never asked to run anything, because its runner has 13 known bugs (python-terraform
+0.10.1). How each one is avoided here:
 
 1. every call passes ``-var-file`` (so ``apply <plan>`` fails): argv is built with ``var=None``;
 2. plan always adds ``-detailed-exitcode``: rc 0 and 2 are both success, 2 meaning "changes";
@@ -19,7 +19,23 @@ terraform-tooling.md §4). How each one is avoided here:
 11. ``synchronous=False`` leaks as a flag: never passed;
 12. no timeout and no streaming: lines go to the log as they come, and a timeout interrupts
     terraform (SIGINT, so it releases the state lock), then kills it;
-13. it re-reads a local ``terraform.tfstate``: state is read with ``show -json`` (remote backends).
+13. it re-reads a local ``terraform.tfstate``: state is read with ``show -json`` (remote backends),
+    and the argv builder never reads the file (its constructor would parse a state file that
+    another terraform is writing, or an empty one, and fail).
+
+State locks. A lock that another run holds is never retried here and never force-unlocked:
+terraform waits for it up to ``-lock-timeout``, then the runner raises ``StateLockedError`` with
+the holder. One case is retried, because it is not a held lock but a race inside terraform's
+local backend: the lock is an ``fcntl`` lock on the state file, and the holder writes
+``.terraform.tfstate.lock.info`` only just after taking it. A second process that tries the
+lock in between cannot read who holds it, and terraform then fails at once, whatever
+``-lock-timeout`` says (``Error acquiring the state lock`` / ``resource temporarily unavailable``
+/ ``open .terraform.tfstate.lock.info: no such file or directory``). The command did nothing
+yet, so the runner runs it again, at most ``len(lock_info_retry_delays)`` more times (after 1,
+2 and 4 s by default), with a warning in the log each time. The retry sees either a free lock or
+a holder with its lock info, which terraform then waits for as usual. The retry is keyed on the
+missing ``.lock.info`` file, which only the local backend reports (the DAGs' S3 backend keeps
+its lock info in DynamoDB), so a real run on S3 state is never retried.
 """
 
 from __future__ import annotations
@@ -32,7 +48,8 @@ import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +61,9 @@ log = logging.getLogger(__name__)
 
 PLAN_NO_CHANGES, PLAN_CHANGES = 0, 2
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# Terraform's local backend failed to read the lock holder's info: the holder had just taken the
+# fcntl lock and not yet written the info file (see the module docstring).
+_LOCK_INFO_MISSING = re.compile(r"\.lock\.info: no such file or directory")
 # Variables whose values are masked in logs and errors (terraform echoes values in diagnostics).
 SENSITIVE_NAME = re.compile(r"password|secret|token|private_key|credential|api_key", re.IGNORECASE)
 REDACTED = "***"
@@ -107,6 +127,13 @@ def _sensitive_values(variables: dict | None) -> list[str]:
     return [v for v in found if len(v) >= 3]
 
 
+class _ArgvBuilder(Terraform):
+    """python-terraform as an argv builder only: it never reads ``terraform.tfstate`` (bug 13)."""
+
+    def read_state_file(self, file_path=None):
+        self.tfstate = None
+
+
 class TerraformCli:
     """terraform in one working directory, with a fixed environment and a timeout per command."""
 
@@ -118,6 +145,7 @@ class TerraformCli:
         binary: str | None = None,
         logger: logging.Logger | None = None,
         kill_grace_seconds: float = 60,
+        lock_info_retry_delays: Sequence[float] = (1, 2, 4),
     ):
         self.workdir = Path(workdir)
         self.env = env
@@ -125,11 +153,12 @@ class TerraformCli:
         self.binary = binary or find_terraform()
         self.log = logger or log
         self.kill_grace_seconds = kill_grace_seconds
+        self.lock_info_retry_delays = tuple(lock_info_retry_delays)
 
     # -- argv and process -------------------------------------------------------------------
     def argv(self, command: str, *args: str, **options) -> list[str]:
         """argv for one command; a fresh ``Terraform`` object each time (bugs 1, 6, 8)."""
-        builder = Terraform(working_dir=str(self.workdir), terraform_bin_path=self.binary)
+        builder = _ArgvBuilder(working_dir=str(self.workdir), terraform_bin_path=self.binary)
         options.setdefault("no_color", IsFlagged)
         return builder.generate_cmd_string(command, *args, **options)
 
@@ -138,9 +167,33 @@ class TerraformCli:
     ) -> CommandResult:
         """Run argv, streaming each output line to the log; raise on a code not in ``ok_codes``.
 
-        Every string in ``secrets`` is masked in what is logged and in the error raised.
+        Every string in ``secrets`` is masked in what is logged and in the error raised. The one
+        transient local-state lock failure (module docstring) is run again, a bounded number of times.
         """
         masks = sorted({s for s in secrets if s}, key=len, reverse=True)
+        ok = tuple(ok_codes)
+        delays = list(self.lock_info_retry_delays)
+        while True:
+            result = self._run_once(argv, echo, masks)
+            if result.returncode in ok:
+                return result
+            if not delays or not self._lock_info_missing(result):
+                self._raise(argv[1], result, retried=len(self.lock_info_retry_delays) - len(delays))
+            delay = delays.pop(0)
+            self.log.warning(
+                "terraform %s: the local state lock was taken by another process that had not yet "
+                "written its lock info; retrying in %gs (%d retries left)",
+                argv[1], delay, len(delays),
+            )  # fmt: skip
+            time.sleep(delay)
+
+    @staticmethod
+    def _lock_info_missing(result: CommandResult) -> bool:
+        text = _ANSI.sub("", result.stderr + result.stdout)
+        return "Error acquiring the state lock" in text and bool(_LOCK_INFO_MISSING.search(text))
+
+    def _run_once(self, argv: list[str], echo: bool, masks: list[str]) -> CommandResult:
+        """One terraform process: output streamed to the log, a timeout enforced."""
 
         def redact(text: str) -> str:
             for secret in masks:
@@ -185,10 +238,7 @@ class TerraformCli:
                 output="".join(chunks["stdout"] + chunks["stderr"]),
             ) from None
         self._finish(proc, pumps)
-        result = CommandResult(proc.returncode, "".join(chunks["stdout"]), "".join(chunks["stderr"]))
-        if result.returncode not in tuple(ok_codes):
-            self._raise(argv[1], result)
-        return result
+        return CommandResult(proc.returncode, "".join(chunks["stdout"]), "".join(chunks["stderr"]))
 
     @staticmethod
     def _finish(proc: subprocess.Popen, pumps: list[threading.Thread]) -> None:
@@ -209,11 +259,12 @@ class TerraformCli:
                 pass
             proc.wait()
 
-    def _raise(self, command: str, result: CommandResult) -> None:
+    def _raise(self, command: str, result: CommandResult, retried: int = 0) -> None:
         text = _ANSI.sub("", result.stderr + result.stdout)
         if "Error acquiring the state lock" in text:
+            tries = f" (still locked after {retried} {'retry' if retried == 1 else 'retries'})" if retried else ""
             raise StateLockedError(
-                f"terraform {command}: the state is locked by another run ({_lock_holder(text)}). "
+                f"terraform {command}: the state is locked by another run ({_lock_holder(text)}){tries}. "
                 "Wait for it to finish; if it died, a person must check and run `terraform force-unlock`.",
                 result.returncode,
                 text,

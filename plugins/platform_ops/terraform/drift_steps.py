@@ -12,11 +12,10 @@ import logging
 from datetime import UTC, datetime
 
 from platform_ops.aws.artifacts import ArtifactStore, safe_run_id
-from platform_ops.notify import publish
+from platform_ops.notify import send_notice
 from platform_ops.registry import registry
-from platform_ops.terraform.access import stack_access
+from platform_ops.terraform.access import TerraformStackHook
 from platform_ops.terraform.drift import drift_report, eks_nodegroup_mismatches, load_ignore_rules
-from platform_ops.terraform.workspace import stack_workspace
 
 log = logging.getLogger(__name__)
 
@@ -29,22 +28,17 @@ def stacks_to_check(requested: list[str]) -> list[str]:
     return [name for name in reg.stack_names() if reg.stack(name).drift_check]
 
 
-def _list_nodegroups(stack):
-    from airflow.providers.amazon.aws.hooks.eks import EksHook
-
-    hook = EksHook(aws_conn_id=stack.account.aws_conn_id, region_name=stack.region)
-    return lambda cluster: hook.list_nodegroups(clusterName=cluster)
-
-
 def check_stack(stack_name: str, run_id: str) -> dict:
     """Plan the stack read-only and store its drift report; returns a small summary for XCom."""
-    reg = registry()
-    stack = reg.stack(stack_name)
-    credentials, endpoint = stack_access(stack)
-    with stack_workspace(stack, credentials, endpoint, reg.raw["terraform"]["timeout_seconds"], log) as tf:
+    hook = TerraformStackHook(stack_name)
+    stack = hook.stack
+    eks_hook = hook.aws_hook("eks")
+    with hook.workspace(logger=log) as tf:
         tf.plan("tfplan", variables=stack.vars, lock_timeout="120s")
         plan_json = tf.show_json("tfplan")
-        eks = eks_nodegroup_mismatches(tf.state_resources(), _list_nodegroups(stack))
+        eks = eks_nodegroup_mismatches(
+            tf.state_resources(), lambda cluster: eks_hook.list_nodegroups(clusterName=cluster)
+        )
     report = drift_report(stack_name, plan_json, load_ignore_rules(), eks)
     report.update({"run_id": run_id, "checked_at": datetime.now(UTC).isoformat(), "account": stack.account.name})
     key = f"terraform/drift/{stack_name}/runs/{safe_run_id(run_id)}.json"
@@ -84,7 +78,7 @@ def notify_changes(results: list[dict | None]) -> dict:
             changed.append(result)
     if changed:
         stacks = ", ".join(item["stack"] for item in changed)
-        publish(f"[platform-ops] Terraform drift changed: {stacks}", _message(changed, store.bucket))
+        send_notice(f"[platform-ops] Terraform drift changed: {stacks}", _message(changed, store.bucket))
     for result in filter(None, results):  # only after the notice went out: nothing is lost
         report = store.get_json(result["report_key"])
         store.put_json(f"terraform/drift/{result['stack']}/latest.json", report)

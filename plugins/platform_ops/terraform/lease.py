@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from platform_ops.aws.access import aws_client
 from platform_ops.registry import Stack
 
 
@@ -21,11 +22,7 @@ def _key(stack: Stack) -> dict:
 
 
 def _client(stack: Stack):
-    from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
-
-    return AwsBaseHook(
-        aws_conn_id=stack.account.aws_conn_id, region_name=stack.region, client_type="dynamodb"
-    ).get_conn()
+    return aws_client(stack.account, "dynamodb", stack.region)
 
 
 def acquire(stack: Stack, holder: str, ttl_seconds: int, client=None) -> None:

@@ -42,15 +42,19 @@ def _is_mirror(root: Path) -> bool:
     return root.is_dir() and any(root.glob(_PROVIDER_GLOB))
 
 
-def _search_filesystem() -> Path | None:
-    """One ``find`` over the local filesystem for a hashicorp/aws provider in mirror layout."""
+def _search_filesystem(timeout: float = 900) -> Path | None:
+    """One ``find`` over the local filesystem for a hashicorp/aws provider in mirror layout.
+
+    It stops at the first match; ``timeout`` only bounds a filesystem that never ends (a loaded
+    machine or several test workers searching at once take far longer than an idle one).
+    """
     cmd = [
         "find", "/", "-xdev",
         "(", "-path", "/proc", "-o", "-path", "/sys", "-o", "-path", "/dev", ")", "-prune",
         "-o", "-path", "*/registry.terraform.io/hashicorp/aws/*/terraform-provider-aws_*", "-print", "-quit",
     ]  # fmt: skip
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout.strip()
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout).stdout.strip()
     except (OSError, subprocess.TimeoutExpired):
         return None
     if not out:
@@ -84,12 +88,21 @@ def find_provider_mirror() -> Path:
             f"{MIRROR_ENV}=<dir>."
         )
     _CACHE_FILE.parent.mkdir(parents=True, exist_ok=True)
-    _CACHE_FILE.write_text(str(found))
+    # Atomic: several processes (test workers) may search and write at once; none reads half a path.
+    partial = _CACHE_FILE.with_name(f"{_CACHE_FILE.name}.{os.getpid()}.tmp")
+    partial.write_text(str(found))
+    os.replace(partial, _CACHE_FILE)
     return found
 
 
 def write_cli_config(directory: Path, mirror: Path) -> Path:
-    """An offline CLI config: providers from ``mirror`` only, every registry excluded."""
+    """An offline CLI config: providers from ``mirror`` only, every registry excluded.
+
+    No ``plugin_cache_dir``: from an unpacked mirror, ``init`` already links the provider into
+    ``.terraform`` instead of copying it, and takes about 1 s on the 2-core machine with or
+    without a cache (measured); Terraform does not promise that a shared cache is safe for
+    concurrent ``init`` runs, which the DAGs and the tests make.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "terraform.rc"
     path.write_text(

@@ -92,7 +92,7 @@ resource "aws_iam_role_policy_attachment" "monitoring" {
 
 resource "aws_db_instance" "this" {
   # checkov:skip=CKV2_AWS_60:copy_tags_to_snapshot is set; this check also wants an AWS Backup plan, which is an organisation-level choice.
-  # checkov:skip=CKV_AWS_157:Multi-AZ is the caller's choice (var.multi_az, seed 002): a standby doubles the cost of small environments.
+  # checkov:skip=CKV_AWS_157:Multi-AZ is the caller's choice (var.multi_az, default false): a standby doubles the cost of small environments.
   identifier     = var.identifier
   engine         = "postgres"
   engine_version = var.engine_version

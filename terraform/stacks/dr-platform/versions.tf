@@ -1,12 +1,14 @@
 terraform {
-  # The aurora-global module asks for Terraform >= 1.11 itself (write-only arguments keep the
-  # generated master password out of plan and state), which makes 1.11 the floor of this stack.
-  required_version = ">= 1.5.0"
+  # 1.11: the aurora-global module uses an ephemeral resource and write-only arguments
+  # (master_password_wo, secret_string_wo) to keep the generated master password out of plan and
+  # state; Terraform 1.11 is the first release that supports write-only arguments.
+  required_version = ">= 1.11.0"
 
   required_providers {
     aws = {
+      # 5.87: the aurora-global module's own floor for the write-only arguments above.
       source  = "hashicorp/aws"
-      version = ">= 5.60, < 6.0"
+      version = ">= 5.87, < 6.0"
     }
   }
 
