@@ -46,6 +46,7 @@ demo: install
 
 bench: install
 	$(PY) -m platform_ops.bench
+	$(PY) -m platform_ops.events.bench
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .demo

@@ -13,13 +13,16 @@ that CR_04 has live rows for the cutoff before any company runs.
 
 **Params:** `period` (`YYYY-MM`, empty = the month that just closed), `companies` (full company
 codes such as `EC_NG`; default: the scheduled ones in `platform_ops/sox/pg01.json`), `ipes`
-(optional subset of items), `dry_run` (log the ECS overrides, start nothing).
+(optional subset of items), `dry_run` (log the ECS overrides and whether a real run would be
+refused, and why; start nothing, write nothing, succeed).
 
 **Steps:** resolve period → cutoff (last calendar day) → dry-run gate → connectivity/readiness
 pre-flight → per company (pool `sox_pg01_db`, one slot: the job's `##temp` tables collide):
 run the container → verify (exit code, result JSON, live sources, quality, evidence packages and
 their integrity) → manifest (SHA-256 of every object) → move
-`latest.json` (only if verified) → notices (incident / per-company summary / variance).
+`latest.json` (only if verified) → notices (incident / per-company summary / variance). A real
+run that is too early is refused in `resolve_period` with one log line and one incident notice;
+every failed step sends its own notice, and `run_outcome` (which fails the run) sends none.
 
 **Leaves behind:** `s3://<evidence bucket>/sox-automation/pg01/period=YYYY-MM/company=<CODE>/`
 `run=<dag run id>-try<n>/` with `result.json`, `run.json`, `evidence/`, `outputs/`,
@@ -31,10 +34,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pendulum
 from airflow.sdk import Param, TriggerRule, get_current_context, task, task_group
 from platform_ops.dag_defaults import platform_dag
-from platform_ops.notify import FailureNotifier
+from platform_ops.notify import FailureAlreadyNotified, FailureNotifier
 from platform_ops.sox import steps
 from platform_ops.sox.catalog import ITEMS
 from platform_ops.sox.config import COMPANY_CODE, config
@@ -92,8 +94,8 @@ with platform_dag(
 
     @task
     def resolve_period(params=None, dag_run=None) -> dict:
-        """Period, cutoff (last calendar day), companies and items; refuses a run that is too early."""
-        return steps.resolve_run(params, dag_run.run_after, pendulum.now("UTC"))
+        """Period, cutoff (last calendar day), companies and items; refuses a real run that is too early."""
+        return steps.resolve_run(params, dag_run.run_after)
 
     @task
     def plan_companies(run: dict) -> list[dict]:
@@ -102,7 +104,7 @@ with platform_dag(
 
     @task.short_circuit
     def dry_run_gate(run: dict, run_id=None) -> bool:
-        """Log the exact overrides; stop here when ``dry_run`` is true."""
+        """Log the exact overrides and any refusal a real run would meet; stop here when ``dry_run``."""
         return steps.describe_dry_run(run, run_id)
 
     resolved = resolve_period()
@@ -164,10 +166,11 @@ with platform_dag(
 
     @task(trigger_rule=TriggerRule.ONE_FAILED, retries=0)
     def run_outcome():
-        """Marks the DAG run failed when any step failed (notify always runs, so it cannot)."""
-        from airflow.sdk.exceptions import AirflowFailException
+        """Marks the DAG run failed when any step failed (notify always runs, so it cannot).
 
-        raise AirflowFailException(
+        No notice of its own: each failed step sent one (one notice per failure cause).
+        """
+        raise FailureAlreadyNotified(
             "the SOX PG-01 run failed: at least one step failed (see its own incident notice); "
             "no latest.json was moved for a company that was not verified"
         )

@@ -43,9 +43,10 @@ with platform_dag(
     params={
         "stack": Param(REGISTRY.default_stack, type="string", enum=REGISTRY.stack_names(),
                        description="Stack under terraform/stacks/ (from the environment registry)."),
-        "vars": Param({}, type="object", description="Terraform variables, merged over the registry's.",
+        "vars": Param({}, type=["object", "null"],
+                      description="Optional Terraform variables, merged over the registry's.",
                       additionalProperties={"type": ["string", "number", "boolean", "array", "object"]}),
-        "targets": Param([], type="array", description="Optional -target resource addresses.",
+        "targets": Param([], type=["array", "null"], description="Optional -target resource addresses.",
                          items={"type": "string", "pattern": r"^[A-Za-z0-9_.\-\[\]\"]+$"}, uniqueItems=True),
         "allow_destroy": Param(False, type="boolean",
                                description="Allow a plan that destroys or replaces resources."),
@@ -63,7 +64,8 @@ with platform_dag(
     def plan(stack: str, params=None, run_id=None) -> dict:
         from platform_ops.terraform.apply_steps import make_plan
 
-        return make_plan(stack, params["vars"], params["targets"], params["allow_destroy"], run_id)
+        variables, targets = params["vars"] or {}, params["targets"] or []  # the form may send null
+        return make_plan(stack, variables, targets, params["allow_destroy"], run_id)
 
     @task.short_circuit
     def changes_to_review(review: dict) -> bool:

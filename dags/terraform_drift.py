@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from airflow.sdk import Param, TriggerRule, task
 from platform_ops.dag_defaults import platform_dag
+from platform_ops.notify import FailureAlreadyNotified
 from platform_ops.registry import registry
 
 REGISTRY = registry()
@@ -32,7 +33,7 @@ with platform_dag(
     tags=["terraform", "drift", "platform"],
     max_active_runs=1,
     params={
-        "stacks": Param([], type="array", uniqueItems=True,
+        "stacks": Param([], type=["array", "null"], uniqueItems=True,
                         items={"type": "string", "enum": REGISTRY.stack_names()},
                         description="Stacks to check; empty means every stack marked drift_check."),
     },  # fmt: skip
@@ -42,7 +43,7 @@ with platform_dag(
     def select_stacks(params=None) -> list[str]:
         from platform_ops.terraform.drift_steps import stacks_to_check
 
-        return stacks_to_check(params["stacks"])
+        return stacks_to_check(params["stacks"] or [])
 
     @task(max_active_tis_per_dagrun=2)
     def check_stack(stack: str, run_id=None) -> dict:
@@ -58,10 +59,8 @@ with platform_dag(
 
     @task(trigger_rule=TriggerRule.ONE_FAILED, retries=0)
     def fail_if_a_stack_failed() -> None:
-        """The run is failed (and alerted) when any stack could not be checked."""
-        from airflow.sdk.exceptions import AirflowFailException
-
-        raise AirflowFailException("at least one stack could not be checked; see the check_stack logs")
+        """The run is failed when any stack could not be checked (each failed check sent its notice)."""
+        raise FailureAlreadyNotified("at least one stack could not be checked; see the check_stack logs")
 
     checks = check_stack.expand(stack=select_stacks())
     notify(checks)

@@ -3,6 +3,9 @@
 One path: both go through ``SnsHook.publish_to_target`` on the notification account's
 connection. ``send_notice`` is for notices a task sends itself (a summary, a drift change);
 ``FailureNotifier`` is the ``on_failure_callback`` the DAG builder sets on every task.
+
+One notice per failure cause: a task that fails the run only because another task failed (and
+was notified) raises ``FailureAlreadyNotified``, and the notifier sends nothing for it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from airflow.providers.amazon.aws.notifications.sns import SnsNotifier
+from airflow.sdk.exceptions import AirflowFailException
 
 from platform_ops.aws.access import aws_hook
 from platform_ops.registry import registry
@@ -28,6 +32,10 @@ MAX_SUBJECT = 100
 log = logging.getLogger(__name__)
 
 Composer = Callable[[Mapping[str, Any]], tuple[str, str]]
+
+
+class FailureAlreadyNotified(AirflowFailException):
+    """Fails the run because other tasks failed; their own notices said why, so none is sent for it."""
 
 
 def _sns_hook():
@@ -62,6 +70,9 @@ class FailureNotifier(SnsNotifier):
         self.compose = compose
 
     def notify(self, context):
+        if isinstance(context.get("exception"), FailureAlreadyNotified):
+            log.info("no notice for %s: the failures it reports were notified", context["ti"].task_id)
+            return
         # The composed text is sent as is: it is not put back on self, where Jinja would render it.
         subject, message = self.compose(context) if self.compose else (self.subject, self.message)
         send_notice(subject, message)

@@ -10,6 +10,9 @@ from platform_ops.sox import config as config_module
 from platform_ops.sox.config import DEFAULT_CONFIG
 
 FAST_ECS = {"waiter_delay_seconds": 1, "retry_delay_seconds": 1, "max_retry_delay_seconds": 2}
+# The local task runs this long and then stops by itself, as a real one does: the DescribeTasks at
+# the start of the wait sees it RUNNING and the wait ends on the STOPPED event (local/moto_events).
+RUN_SECONDS = {"MOTO_RUN_SECONDS": "1"}
 
 
 @pytest.fixture
@@ -20,7 +23,7 @@ def sox_config(tmp_path: Path, monkeypatch):
         raw = json.loads(DEFAULT_CONFIG.read_text())
         raw["ecs"].update(FAST_ECS)
         raw["ecs"].update(ecs)
-        raw["ecs"]["container_environment"] = container_environment or {}
+        raw["ecs"]["container_environment"] = {**RUN_SECONDS, **(container_environment or {})}
         path = tmp_path / "pg01.json"
         path.write_text(json.dumps(raw))
         monkeypatch.setenv("PLATFORM_OPS_SOX_CONFIG", str(path))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 from platform_ops.evidence import EvidenceStore
@@ -17,6 +18,22 @@ from platform_ops.sox.config import load_config
 
 DAG_ID = "sox_pg01_monthly"
 SHORT_ITEMS = ["CR_04", "IPE_07", "IPE_31", "IPE_12"]
+# The original design's schedule (1st at 09:00): too early for IPE_12, which reads the server clock.
+FIRST_OF_JUNE_0900 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def run_at(moment: datetime, conf: dict, monkeypatch):
+    """``dag.test()`` of a run due at ``moment``, with the clock the readiness check reads set to it.
+
+    ``dag.test()`` runs the tasks in this process, so the patched ``steps.utc_now`` is the one the
+    ``resolve_period`` task calls. ``moment`` also names the run: one moment per test.
+    """
+    from platform_ops.sox import steps
+
+    from tests.dagrun import load_dag
+
+    monkeypatch.setattr(steps, "utc_now", lambda: moment)
+    return load_dag(DAG_ID).test(run_after=moment, run_conf=conf)
 
 
 class Evidence:
@@ -140,3 +157,48 @@ def auditor_reverifies(endpoint: str, ev: Evidence, company: str, monkeypatch, c
         f"{key}: overwritten after the manifest (the manifest's version is still intact and was checked)"
     ]
     return out + err
+
+
+class EcsWaits:
+    """How the run's ECS waits ended, and every DescribeTasks this process sent (sync and async).
+
+    ``dag.test()`` runs the tasks and their triggers in this process, so both are seen here:
+    ``ended`` is ``[(task ARN, status, "event" | "describe")]`` from the trigger, ``described``
+    the task ARNs of each DescribeTasks call (the operator's and the trigger's).
+    """
+
+    def __init__(self, monkeypatch):
+        from aiobotocore.client import AioBaseClient
+        from botocore.client import BaseClient
+        from platform_ops.events.trigger import ResourceEventTrigger
+
+        self.ended: list[tuple[str, str, str]] = []
+        self.described: list[str] = []
+        original_event = ResourceEventTrigger._event
+        sync_call, async_call = BaseClient._make_api_call, AioBaseClient._make_api_call
+
+        def _event(trigger, outcome):
+            if trigger.kind == "ecs":
+                self.ended.append((outcome.resource, outcome.status, outcome.source))
+            return original_event(trigger, outcome)
+
+        def _sync(client, operation, params):
+            if operation == "DescribeTasks":
+                self.described.extend(params.get("tasks", []))
+            return sync_call(client, operation, params)
+
+        async def _async(client, operation, params):
+            if operation == "DescribeTasks":
+                self.described.extend(params.get("tasks", []))
+            return await async_call(client, operation, params)
+
+        monkeypatch.setattr(ResourceEventTrigger, "_event", _event)
+        monkeypatch.setattr(BaseClient, "_make_api_call", _sync)
+        monkeypatch.setattr(AioBaseClient, "_make_api_call", _async)
+
+    def assert_ended_on_events(self, tasks: int) -> None:
+        """``tasks`` waits, each ended by the task's STOPPED event after one DescribeTasks (at its start)."""
+        assert len(self.ended) == tasks, self.ended
+        assert {(status, source) for _, status, source in self.ended} == {("STOPPED", "event")}, self.ended
+        for arn, _, _ in self.ended:
+            assert self.described.count(arn) == 1, (arn, self.described)

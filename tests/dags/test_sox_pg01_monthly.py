@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from platform_ops.local.clients import account_client
 from platform_ops.local.seed import read_notifications
 from platform_ops.local.sox_seed import LOCAL_IMAGE_DIGEST
 from platform_ops.sox.config import load_config
@@ -18,13 +19,16 @@ from platform_ops.sox.config import load_config
 from tests.dagrun import load_dag, run_dag, task_states
 from tests.dags.sox_helpers import (
     DAG_ID,
+    FIRST_OF_JUNE_0900,
     SHORT_ITEMS,
+    EcsWaits,
     Evidence,
     assert_no_secret,
     auditor_reverifies,
     company_prefix,
     ecs_tasks,
     map_labels,
+    run_at,
 )
 
 
@@ -32,9 +36,13 @@ def test_happy_path_two_companies_then_rerun_keeps_the_first_run(sox_aws, sox_co
     endpoint = sox_aws
     ev = Evidence(endpoint)
     sox_config({"SOX_DOUBLE_SCENARIO": "JD_GH=variance"})  # a business finding, not a failure
+    waits = EcsWaits(monkeypatch)
     first = run_dag(DAG_ID, conf={"period": "2026-04", "companies": ["EC_NG", "JD_GH"]})
     states = task_states(first)
     assert str(first.state) == "success", states
+    # pre-flight + two companies: each wait ended on the STOPPED event, after the one DescribeTasks
+    # at its start; the run record and the exit-code check read the event, not DescribeTasks again
+    waits.assert_ended_on_events(tasks=3)
     assert states["run_outcome"] == "skipped"
     labels = map_labels(first)
     assert labels["reconcile.run_job"] == labels["reconcile.publish"] == ["EC_NG", "JD_GH"]
@@ -118,6 +126,27 @@ def test_dry_run_starts_no_ecs_task(sox_aws):
     assert ecs_tasks(endpoint) == []
     assert ev.keys(load_config().prefix) == []
     assert read_notifications(endpoint) == []
+
+
+def test_dry_run_on_the_first_says_a_real_run_would_be_refused_and_succeeds(sox_aws, monkeypatch, caplog):
+    endpoint = sox_aws
+    network = load_config().ecs["network"]["ssm_parameter"]  # the stack is not applied yet either
+    account_client(endpoint, "production", "ssm").delete_parameter(Name=network)
+    moment = FIRST_OF_JUNE_0900.replace(minute=5)  # not the refusal test's run id
+    dag_run = run_at(moment, {"dry_run": True}, monkeypatch)
+    states = task_states(dag_run)
+    assert str(dag_run.state) == "success", states
+    assert states["resolve_period"] == states["dry_run_gate"] == "success"
+    assert states["preflight"] == "skipped" and states["run_outcome"] == "skipped"
+    assert ecs_tasks(endpoint) == [] and read_notifications(endpoint) == []
+
+    logged = [r.getMessage() for r in caplog.records]
+    companies = load_config().scheduled_companies  # what a real run would do: pre-flight + one a company
+    assert sum("would start ECS task" in m for m in logged) == 1 + len(companies)
+    (refusal,) = [m for m in logged if "a real run of SOX PG-01" in m]
+    assert "2026-05 now would be refused: too early: IPE_12" in refusal  # and why it would not
+    assert "the ECS network configuration cannot be read" in refusal and "ParameterNotFound" in refusal
+    assert not any("run refused" in m for m in logged)
 
 
 @pytest.mark.parametrize(

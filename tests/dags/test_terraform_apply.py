@@ -12,6 +12,7 @@ from platform_ops.local.clients import account_client
 from platform_ops.registry import registry
 
 from tests.dagrun import run_dag, task_states
+from tests.stacks import apply_stack
 
 STACK = "platform-core"
 BUCKET = "platform-core-444444444444-eu-west-1"  # the stack's bucket in the dev account
@@ -27,6 +28,28 @@ def _lease_rows(endpoint: str) -> list[dict]:
     ddb = account_client(endpoint, "dev", "dynamodb")
     items = ddb.scan(TableName=registry().stack(STACK).lock_table)["Items"]
     return [i for i in items if i["LockID"]["S"].startswith("platform-ops-run-lease/")]
+
+
+def _approval_body(dag_run) -> str:
+    """The markdown the Required Action page showed the reviewer."""
+    from airflow.models.hitl import HITLDetail
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        return (
+            session.query(HITLDetail.body)
+            .join(TaskInstance, HITLDetail.ti_id == TaskInstance.id)
+            .filter(TaskInstance.dag_id == dag_run.dag_id, TaskInstance.run_id == dag_run.run_id)
+            .filter(TaskInstance.task_id == "approve")
+            .scalar()
+        )
+
+
+def _artifact(endpoint: str, suffix: str) -> dict:
+    key = next(k for k in _artifacts(endpoint) if k.endswith(suffix))
+    s3 = account_client(endpoint, "shared-services", "s3")
+    return json.loads(s3.get_object(Bucket=registry().artifacts_bucket, Key=key)["Body"].read())
 
 
 def test_approved_plan_is_applied_exactly(airflow_db, aws):
@@ -49,15 +72,30 @@ def test_approved_plan_is_applied_exactly(airflow_db, aws):
 
     keys = _artifacts(aws)
     assert any(k.endswith("/tfplan") for k in keys)
-    record_key = next(k for k in keys if k.endswith("/apply-record.json"))
-    body = account_client(aws, "shared-services", "s3").get_object(
-        Bucket=registry().artifacts_bucket, Key=record_key
-    )["Body"].read()
-    record = json.loads(body)
+    record = _artifact(aws, "/apply-record.json")
     assert record["counts"]["adds"] == 7
     assert record["outputs"]["bucket_name"] == BUCKET
     assert record["approved_by"]  # who approved is on record
     assert _lease_rows(aws) == []  # the stack is free again
+    assert "| | | `retention_in_days` | `null` → `14` |" in _approval_body(dag_run)  # what a create sets
+
+
+def test_the_reviewer_sees_each_changed_attribute(airflow_db, aws):
+    apply_stack(aws, STACK)  # retention 30, the stack's default
+    dag_run = run_dag(
+        "terraform_apply",
+        conf={"stack": STACK, "vars": {"log_retention_days": 60}},
+        answers={"approve": "Approve"},
+    )
+    assert task_states(dag_run)["apply"] == "success", task_states(dag_run)
+    body = _approval_body(dag_run)
+    assert "| change | `aws_cloudwatch_log_group.platform` | `retention_in_days` | `30` → `60` |" in body
+    assert "0 to add, 1 to change" in body and "Plan SHA-256" in body
+    summary = _artifact(aws, "/plan-summary.json")
+    (resource,) = summary["resources"]
+    assert resource["attributes"] == [{"path": "retention_in_days", "before": "30", "after": "60"}]
+    groups = account_client(aws, "dev", "logs").describe_log_groups(logGroupNamePrefix="/platform/")["logGroups"]
+    assert groups[0]["retentionInDays"] == 60
 
 
 def test_rejected_plan_applies_nothing(airflow_db, aws):

@@ -37,10 +37,13 @@ def test_drift_is_reported_per_resource_and_notified_once(airflow_db, aws):
     messages = read_notifications(aws)
     assert len(messages) == 1, messages
     assert "aws_cloudwatch_log_group.platform" in messages[0]["message"]
+    assert "retention_in_days: 90 → 30" in messages[0]["message"]  # what the plan would do, not just where
     report = _latest_report(aws)
     entry = next(d for d in report["drifted"] if d["address"] == "aws_cloudwatch_log_group.platform")
     assert "retention_in_days" in entry["attributes"]
     assert entry["source"] in {"drift", "plan"}
+    assert {"path": "retention_in_days", "before": "30", "after": "90"} in entry["changes"] or {
+        "path": "retention_in_days", "before": "90", "after": "30"} in entry["changes"]  # fmt: skip
 
     third = run_dag("terraform_drift", conf=CONF)
     assert str(third.state) == "success", task_states(third)

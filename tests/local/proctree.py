@@ -6,12 +6,15 @@ It is not enough alone: a process that sets its title (Airflow's api-server, Loc
 and serve-logs do) overwrites the memory ``/proc/<pid>/environ`` reads. So the tree is, closed
 under these rules: every process carrying the marker, every child of a member, and every process
 in a process group or session whose leader is or was a member. Zombies are not listed.
+
+``listening_sockets`` reads ``/proc/net/tcp`` and ``tcp6``: what the tree listens on, and where.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import time
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -118,3 +121,45 @@ def ignored_signals(pid: int) -> set[int]:
             mask = int(line.split()[1], 16)
             return {sig for sig in range(1, 65) if mask & (1 << (sig - 1))}
     return set()
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    try:
+        fds = list((PROC / str(pid) / "fd").iterdir())
+    except OSError:
+        return inodes
+    for fd in fds:
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    return inodes
+
+
+def _address(hex_address: str) -> str:
+    """``0100007F`` → ``127.0.0.1``; IPv6 as four little-endian 32-bit words → ``::1``."""
+    raw = bytes.fromhex(hex_address)
+    words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+    return socket.inet_ntop(socket.AF_INET if len(words) == 4 else socket.AF_INET6, words)
+
+
+def listening_sockets(pids: list[int]) -> list[tuple[int, str, int]]:
+    """``(pid, address, port)`` of every TCP socket in LISTEN state the processes hold."""
+    listening: dict[str, tuple[str, int]] = {}
+    for table in ("tcp", "tcp6"):
+        try:
+            lines = (PROC / "net" / table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] != "0A":  # TCP_LISTEN
+                continue
+            address, port = fields[1].split(":")
+            listening[fields[9]] = (_address(address), int(port, 16))
+    return sorted(
+        (pid, *listening[inode]) for pid in pids for inode in _socket_inodes(pid) if inode in listening
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -22,9 +23,10 @@ from platform_ops.local.demo import RUN_ID_VAR
 from platform_ops.local.server import HOST, free_port
 from platform_ops.registry import DEFAULT_REGISTRY, REPO_ROOT
 
-from tests.local.proctree import ProcessTree, cmdline, describe, ignored_signals
+from tests.local.proctree import ProcessTree, cmdline, describe, ignored_signals, listening_sockets
 from tests.waiting import wait_until
 
+LOG_SERVER_PORTS = {8793, 8794}  # serve-logs of the scheduler and of the triggerer (Airflow defaults)
 DAG_IDS = {p.stem for p in (REPO_ROOT / "dags").glob("*.py") if not p.name.startswith("_")}
 READY_LINE = "Ctrl-C stops everything"
 # Generous: standalone takes about a minute on an idle 2-core machine, several on a loaded one.
@@ -135,12 +137,65 @@ def _get(url: str, token: str | None = None, data: dict | None = None) -> dict:
         return json.loads(resp.read())
 
 
+def _leave_a_previous_run(demo_dir: Path) -> list[Path]:
+    """What an earlier demo would have left: a database, an env file. All must be gone."""
+    stale = [demo_dir / "airflow" / "airflow.db", demo_dir / "airflow" / "stale-marker", demo_dir / "env.sh"]
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("left by a previous run\n")
+    return stale
+
+
+def _in_env_shell(env_file: Path, code: str) -> str:
+    """Run python ``code`` in a clean shell that sourced env.sh (what the README tells a user)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AIRFLOW", "PLATFORM_OPS_"))}
+    result = subprocess.run(
+        ["bash", "-c", f'source {shlex.quote(str(env_file))} && python -c "$CODE"'],
+        env={**clean, "CODE": code}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def _assert_env_file_reaches_every_account(env_file: Path) -> None:
+    text = env_file.read_text()
+    assert "export AWS_ENDPOINT_URL=" in text and "export AWS_ACCESS_KEY_ID" not in text, text
+    reg = json.loads(DEFAULT_REGISTRY.read_text())
+    accounts = {name: a["account_id"] for name, a in reg["accounts"].items()}
+    code = (
+        "import boto3, json; print(json.dumps({p: boto3.Session(profile_name=p).client('sts')"
+        f".get_caller_identity()['Account'] for p in {sorted(accounts)!r}}}))"
+    )
+    assert json.loads(_in_env_shell(env_file, code)) == accounts
+    # No profile named: AWS_PROFILE, the artifacts account, whose bucket the seeding made.
+    buckets = _in_env_shell(env_file, "import boto3; print([b['Name'] for b in boto3.client('s3').list_buckets()['Buckets']])")
+    assert reg["artifacts"]["bucket"] in buckets, buckets
+    dev = _in_env_shell(env_file, "import boto3; print([b['Name'] for b in boto3.Session(profile_name='dev').client('s3').list_buckets()['Buckets']])")
+    dev_state = f"{reg['terraform']['state']['bucket_prefix']}-{accounts['dev']}"
+    assert dev_state in dev and reg["artifacts"]["bucket"] not in dev, dev
+    # The README's AWS CLI command, where a working CLI is installed (it is not a dependency).
+    cli = f"source {shlex.quote(str(env_file))} && aws --version && aws --profile dev s3 ls"
+    listed = subprocess.run(["bash", "-c", cli], capture_output=True, text=True, timeout=120)
+    if "aws-cli/" in listed.stdout + listed.stderr:
+        assert listed.returncode == 0 and dev_state in listed.stdout, listed
+    # The SOX DAG polls the double every few seconds in the demo.
+    sox_config = _in_env_shell(env_file, "import os; print(os.environ['PLATFORM_OPS_SOX_CONFIG'])")
+    assert json.loads(Path(sox_config).read_text())["ecs"]["waiter_delay_seconds"] <= 5
+
+
 def test_background_job_serves_the_ui_and_sigint_stops_every_process(demo):
     """Started as `make demo &` would be (SIGINT ignored at exec): the UI works and SIGINT stops it all."""
+    stale = _leave_a_previous_run(demo.dir / "demo")
     demo.start(preexec_fn=_background_job)
     output = demo.wait_ready()
     url = f"http://{HOST}:{demo.port}"
     assert f"Airflow UI: {url}" in output, output
+    assert "fresh start" in output and not (demo.dir / "demo" / "airflow" / "stale-marker").exists(), output
+    assert all(p.read_bytes() != b"left by a previous run\n" for p in stale if p.exists()), output
+    for step in ("[1/4] starting the local AWS", "[2/4] seeding", "[3/4] migrating", "[4/4] starting Airflow"):
+        assert step in output, output
+    assert output.count("done in ") == 4 and "Ready in " in output and "about 20 s" not in output, output
+    assert "aws --profile dev s3 ls" in output, output
     assert "simple_auth_manager_passwords.json.generated" in output
     password = json.loads(
         (demo.dir / "demo" / "airflow" / "simple_auth_manager_passwords.json.generated").read_text()
@@ -153,6 +208,13 @@ def test_background_job_serves_the_ui_and_sigint_stops_every_process(demo):
         return DAG_IDS <= {d["dag_id"] for d in _get(f"{url}/api/v2/dags?limit=1000", token)["dags"]}
 
     wait_until(all_dags_loaded, f"every DAG of dags/ to be loaded: {sorted(DAG_IDS)}", DAGS_TIMEOUT, interval=2)
+
+    # Loopback only: every socket the demo's tree listens on, the log servers' included.
+    sockets = listening_sockets(demo.tree())
+    assert {port for _, _, port in sockets} >= {demo.port, *LOG_SERVER_PORTS}, sockets
+    exposed = [(pid, cmdline(pid), addr, port) for pid, addr, port in sockets if addr != HOST]
+    assert not exposed, f"listening beyond {HOST}: {exposed}"
+    _assert_env_file_reaches_every_account(demo.dir / "demo" / "env.sh")
 
     standalone = [pid for pid in demo.tree() if cmdline(pid).endswith("airflow standalone")]
     assert standalone, describe(demo.tree())

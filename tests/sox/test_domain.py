@@ -265,3 +265,28 @@ def test_notices_are_distinct_and_subjects_fit_sns():
         step="reconcile.run_job", company="EC_NG", period="2026-04", reason="x" * 500, log_locations=["here"]
     )
     assert subject.startswith("[INCIDENT]") and len(subject) <= 100 and "  here" in message
+
+
+@pytest.mark.parametrize(
+    ("company", "period", "subject", "known"),
+    [
+        ("EC_NG", "2026-04", "[INCIDENT] SOX PG-01 2026-04 EC_NG: step s failed", "Period: 2026-04  Company: EC_NG"),
+        (None, "2026-04", "[INCIDENT] SOX PG-01 2026-04: step s failed", "Period: 2026-04"),
+        ("EC_NG", None, "[INCIDENT] SOX PG-01 EC_NG: step s failed", "Company: EC_NG"),
+        (None, None, "[INCIDENT] SOX PG-01: step s failed", None),
+    ],
+)
+def test_failure_notice_names_company_and_period_only_when_known(company, period, subject, known):
+    got_subject, message = failure_notice(step="s", company=company, period=period, reason="r", log_locations=[])
+    lines = message.splitlines()
+    assert got_subject == subject
+    assert [line for line in lines if line.startswith(("Period", "Company"))] == ([known] if known else [])
+    assert "unknown" not in message and "latest.json was not moved" in message
+
+
+def test_a_refusal_notice_says_the_run_was_refused_and_nothing_started():
+    subject, message = failure_notice(
+        step="resolve_period", company=None, period="2026-05", reason="too early", log_locations=[], refused=True
+    )
+    assert subject == "[INCIDENT] SOX PG-01 2026-05: step resolve_period refused the run"
+    assert "Nothing was started or written for this run." in message and "latest.json" not in message

@@ -41,10 +41,9 @@ def test_a_held_state_lock_fails_with_who_holds_it(aws, monkeypatch):
     stack = registry().stack(STACK)
     info = {"ID": "5f0c1d2e", "Operation": "OperationTypeApply", "Who": "alice@laptop",
             "Version": "1.11.4", "Created": "2026-11-23T08:00:00Z", "Path": f"{stack.state_bucket}/{stack.state_key}"}  # fmt: skip
-    account_client(aws, "dev", "dynamodb").put_item(
-        TableName=stack.lock_table,
-        Item={"LockID": {"S": f"{stack.state_bucket}/{stack.state_key}"}, "Info": {"S": json.dumps(info)}},
-    )
+    s3 = account_client(aws, "dev", "s3")
+    lock_key = f"{stack.state_key}.tflock"  # the S3 backend's lock file (use_lockfile)
+    s3.put_object(Bucket=stack.state_bucket, Key=lock_key, Body=json.dumps(info).encode())
     commands: list[list[str]] = []
     run = TerraformCli.run
 
@@ -58,8 +57,8 @@ def test_a_held_state_lock_fails_with_who_holds_it(aws, monkeypatch):
     # It failed at once rather than waiting for the lock: the plan was asked not to wait.
     plans = [argv for argv in commands if argv[1] == "plan"]
     assert plans and all("-lock-timeout=0s" in argv for argv in plans), plans
-    items = account_client(aws, "dev", "dynamodb").scan(TableName=stack.lock_table)["Items"]
-    assert any(i["LockID"]["S"].endswith(stack.state_key) for i in items)  # never force-unlocked
+    held = json.loads(s3.get_object(Bucket=stack.state_bucket, Key=lock_key)["Body"].read())
+    assert held == info  # never force-unlocked
 
 
 def test_one_active_run_per_stack(aws):

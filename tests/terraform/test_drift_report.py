@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import json
+
 import pytest
 from platform_ops.local.clients import account_client
+from platform_ops.local.seed import read_notifications
 from platform_ops.terraform.drift import (
     changed_attributes,
     drift_report,
@@ -12,8 +16,9 @@ from platform_ops.terraform.drift import (
 )
 
 
-def _rc(address, actions, before=None, after=None, mode="managed"):
-    return {"address": address, "mode": mode, "change": {"actions": actions, "before": before, "after": after}}
+def _rc(address, actions, before=None, after=None, mode="managed", **masks):
+    change = {"actions": actions, "before": before, "after": after, **masks}
+    return {"address": address, "mode": mode, "change": change}
 
 
 PLAN = {
@@ -51,6 +56,51 @@ def test_report_lists_drift_and_changes_with_attributes_and_applies_the_ignore_l
     assert report["pending_creates"] == ["aws_iam_role.new"]
     entry = next(d for d in report["drifted"] if d["source"] == "drift")
     assert entry["attributes"] == ["retention_in_days"]
+
+
+SECRET = "hunter2-s3cr3t"
+SENSITIVE_PLAN = {
+    "relevant_attributes": [{"resource": "aws_db_instance.main", "attribute": ["password"]}],
+    "resource_drift": [_rc("aws_db_instance.main", ["update"], {"password": SECRET}, {"password": "x-" + SECRET},
+                           before_sensitive={"password": True}, after_sensitive={"password": True})],
+    "resource_changes": [_rc("aws_cloudwatch_log_group.platform", ["update"],
+                             {"retention_in_days": 90}, {"retention_in_days": 30})],
+}  # fmt: skip
+
+
+def test_report_shows_the_changed_values_masked():
+    report = drift_report("core", PLAN, load_ignore_rules())
+    entry = next(d for d in report["drifted"] if d["source"] == "drift")
+    assert entry["changes"] == [{"path": "retention_in_days", "before": "30", "after": "90"}]
+    sensitive = drift_report("core", SENSITIVE_PLAN, [])
+    db = next(d for d in sensitive["drifted"] if d["address"] == "aws_db_instance.main")
+    assert db["changes"] == [{"path": "password", "before": "(sensitive value)", "after": "(sensitive value)"}]
+    assert SECRET not in json.dumps(sensitive)
+
+
+def test_fingerprint_follows_which_attributes_drifted_not_their_values():
+    moved = copy.deepcopy(PLAN)
+    moved["resource_drift"][1]["change"]["after"]["retention_in_days"] = 120
+    rules = load_ignore_rules()
+    assert drift_report("core", moved, rules)["fingerprint"] == drift_report("core", PLAN, rules)["fingerprint"]
+
+
+def test_the_notice_lists_the_changed_attributes_masked(aws):
+    from platform_ops.aws.artifacts import ArtifactStore
+    from platform_ops.terraform.drift_steps import notify_changes
+
+    report = drift_report("platform-core", SENSITIVE_PLAN, [])
+    key = "terraform/drift/platform-core/runs/manual__1.json"
+    ArtifactStore().put_json(key, report)
+    result = {"stack": "platform-core", "report_key": key, "fingerprint": report["fingerprint"],
+              "has_drift": True, "drifted": [d["address"] for d in report["drifted"]], "eks_nodegroups": []}  # fmt: skip
+    assert notify_changes([result])["notified"] is True
+    (notice,) = read_notifications(aws)
+    assert "aws_cloudwatch_log_group.platform (plan: update)\n      retention_in_days: 90 → 30" in notice["message"]
+    assert "aws_db_instance.main (drift: update)\n      password: (sensitive value) → (sensitive value)" in (
+        notice["message"]
+    )
+    assert SECRET not in notice["message"]
 
 
 def test_fingerprint_is_stable_and_moves_only_with_the_drift():

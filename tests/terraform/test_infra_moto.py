@@ -268,6 +268,33 @@ def test_drill_targets_are_published_in_both_regions(runs, moto):
         assert names == targets["eks"]["primary"]["node_group_names"]
 
 
+def test_alarm_state_changes_reach_the_event_queue_of_their_region(runs, moto):
+    """module "native_events" per Region: its alarm rule names the Region's alarms, and delivers."""
+    run = runs["dr-platform"].check()
+    queues = run.outputs["event_queues"]
+    alarms = run.outputs["drill_targets"]["alarms"]
+    stop_alarm = {
+        "primary": alarms["s3_replication"]["backlog_bytes"],
+        "secondary": alarms["aurora_replication_lag"]["secondary"],
+    }
+    for role, region in (("primary", PRIMARY), ("secondary", SECONDARY)):
+        assert queues[role]["region"] == region
+        events = account_client(moto.endpoint, DR_ACCOUNT, "events", region)
+        pattern = json.loads(events.describe_rule(Name="platform-dr-events-alarm")["EventPattern"])
+        assert stop_alarm[role] in pattern["detail"]["alarmName"]
+        account_client(moto.endpoint, DR_ACCOUNT, "cloudwatch", region).set_alarm_state(
+            AlarmName=stop_alarm[role], StateValue="ALARM", StateReason="drill stop condition"
+        )
+        sqs = account_client(moto.endpoint, DR_ACCOUNT, "sqs", region)
+        bodies = [
+            json.loads(m["Body"])
+            for m in sqs.receive_message(
+                QueueUrl=queues[role]["queue_url"], MaxNumberOfMessages=10, WaitTimeSeconds=10
+            ).get("Messages", [])
+        ]
+        assert any(b["detail"]["alarmName"] == stop_alarm[role] for b in bodies), bodies
+
+
 def test_drill_targets_name_real_resources(runs, moto):
     targets = runs["dr-platform"].check().outputs["drill_targets"]
     endpoint = moto.endpoint
@@ -405,10 +432,12 @@ def test_state_bootstrap_makes_a_locked_down_backend(runs, moto):
     blocks = s3.get_public_access_block(Bucket=backend["bucket"])["PublicAccessBlockConfiguration"]
     assert all(blocks.values())
     dynamodb = account_client(endpoint, BOOTSTRAP_ACCOUNT, "dynamodb", PRIMARY)
-    table = dynamodb.describe_table(TableName=backend["dynamodb_table"])["Table"]
+    assert backend["use_lockfile"] is True  # the state lock is an S3 object, not DynamoDB
+    lease_table = runs["state-bootstrap"].check().outputs["lease_table"]
+    table = dynamodb.describe_table(TableName=lease_table)["Table"]
     assert table["KeySchema"] == [{"AttributeName": "LockID", "KeyType": "HASH"}]
     assert table["SSEDescription"]["Status"] == "ENABLED"
-    backups = dynamodb.describe_continuous_backups(TableName=backend["dynamodb_table"])
+    backups = dynamodb.describe_continuous_backups(TableName=lease_table)
     assert backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"][
         "PointInTimeRecoveryStatus"
     ] == ("ENABLED")

@@ -1,5 +1,15 @@
 """`make demo`: the local AWS, seeded, and `airflow standalone` on SQLite, all on loopback.
 
+Every start is a clean slate: the local AWS lives in memory, so the Airflow database, logs and
+settings under ``.demo/`` are removed first too (a run history saying "applied" about resources
+that no longer exist would mislead). Each step prints how long it took; while Airflow starts,
+a line every ``PROGRESS_EVERY`` seconds says which of its components are up. Everything listens
+on 127.0.0.1, the log servers included (``LOCAL_SETTINGS``). ``.demo/env.sh`` gives another shell
+the same Airflow and the local AWS, with one AWS CLI/boto3 profile per account (``.demo/aws/``).
+Scheduled DAGs start paused; unpausing one starts one run for its latest schedule time at once
+(``catchup`` is off). The demo's SOX config polls ECS every ``DEMO_WAITER_DELAY_SECONDS`` (the
+container double finishes at once): the four-company SOX run takes about two minutes, not nine.
+
 What it guarantees: every way out stops every process it started, SIGKILL included, within a
 bounded time: ``STOP_GRACE`` after SIGTERM, then SIGKILL; a little over a minute at worst in all.
 
@@ -25,8 +35,10 @@ bounded time: ``STOP_GRACE`` after SIGTERM, then SIGKILL; a little over a minute
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -39,9 +51,10 @@ from typing import TypeVar
 
 import psutil  # an Airflow dependency
 
-from platform_ops.local.connections import local_environment
+from platform_ops.local.connections import aws_profiles, local_environment
 from platform_ops.local.seed import seed_all
 from platform_ops.local.server import HOST, free_port, start_local_aws
+from platform_ops.local.sox_double import DEMO_WAITER_DELAY_SECONDS
 from platform_ops.registry import REPO_ROOT
 
 DEMO_DIR = Path(os.environ.get("PLATFORM_OPS_DEMO_DIR") or REPO_ROOT / ".demo")
@@ -52,6 +65,31 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 STOP_GRACE = 20.0  # seconds between SIGTERM and SIGKILL
 KILL_WAIT = 10.0  # seconds for SIGKILLed processes to disappear
 HEALTH_TIMEOUT = 300.0  # seconds for Airflow to answer after standalone starts
+PROGRESS_EVERY = 10.0  # seconds between "still starting" lines
+STANDALONE_PARTS = ("scheduler", "dag-processor", "triggerer", "api-server")
+# What the demo removes at start (the local AWS starts empty, so must everything that describes it).
+FRESH = ("airflow", "aws", "env.sh", "sox-pg01.json", "airflow.log", "local-aws.log")
+# $AIRFLOW_HOME/config/airflow_local_settings.py, imported by every Airflow process at start.
+# Airflow 3.3's log servers (the scheduler's on [logging] worker_log_server_port, the triggerer's
+# on trigger_log_server_port) call uvicorn.run(host="") in airflow.utils.serve_logs.core, which
+# binds every interface, and no setting names the host. Task logs are local files here, so the
+# servers are not even needed, but standalone starts them anyway: this binds them to loopback.
+# Airflow still logs "Starting log server on http://[::]:8793"; the socket is on 127.0.0.1.
+LOCAL_SETTINGS = f'''"""Written by `make demo` (platform_ops.local.demo): every server binds {HOST} only."""
+
+import uvicorn
+
+__all__: list[str] = []  # no cluster policies here
+_serve = uvicorn.run
+
+
+def _loopback_run(app, *args, **kwargs):
+    kwargs["host"] = "{HOST}"
+    return _serve(app, *args, **kwargs)
+
+
+uvicorn.run = _loopback_run
+'''
 T = TypeVar("T")
 
 
@@ -118,23 +156,72 @@ def airflow_environment(endpoint: str, api_port: int) -> dict[str, str]:
             "AIRFLOW__API__PORT": str(api_port),
             "AIRFLOW__API__BASE_URL": f"http://{HOST}:{api_port}",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
+            "PLATFORM_OPS_SOX_CONFIG": str(write_demo_sox_config()),
         }
     )
+    settings = home / "config" / "airflow_local_settings.py"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(LOCAL_SETTINGS)
     return env
 
 
-def write_env_file(env: dict[str, str]) -> Path:
+def write_demo_sox_config() -> Path:
+    """The packaged SOX config with the demo's ECS poll interval (the double stops at once)."""
+    from platform_ops.sox.config import DEFAULT_CONFIG
+
+    raw = json.loads(Path(os.environ.get("PLATFORM_OPS_SOX_CONFIG") or DEFAULT_CONFIG).read_text())
+    raw["ecs"]["waiter_delay_seconds"] = DEMO_WAITER_DELAY_SECONDS
+    path = DEMO_DIR / "sox-pg01.json"
+    path.write_text(json.dumps(raw, indent=2) + "\n")
+    return path
+
+
+def start_fresh() -> None:
+    """Remove what a previous run left in ``DEMO_DIR`` (the local AWS comes back empty)."""
+    for name in FRESH:
+        path = DEMO_DIR / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+
+
+def write_env_file(env: dict[str, str], endpoint: str) -> Path:
     """`source .demo/env.sh` gives another shell the same Airflow and local AWS.
 
-    The run id is left out: what that shell starts is not the demo's to stop.
+    The AWS CLI and boto3 get ``AWS_ENDPOINT_URL`` and one profile per registry account
+    (``.demo/aws/config`` and ``credentials``, see ``connections.aws_profiles``); ``AWS_PROFILE``
+    is the artifacts account's, and ``--profile <account>`` picks another. Static keys are unset,
+    not exported: they would win over ``AWS_PROFILE`` (the local ones land in moto's default
+    account, which holds nothing). (Airflow's connections carry their own keys.) The run id is left out:
+    what that shell starts is not the demo's to stop.
     """
-    keys = sorted(
-        k
-        for k in env
-        if (k.startswith(("AIRFLOW", "AWS_", "PLATFORM_OPS_")) or k == "PATH") and k != RUN_ID_VAR
+    from platform_ops.registry import registry
+
+    aws_dir = DEMO_DIR / "aws"
+    aws_dir.mkdir(parents=True, exist_ok=True)
+    config, credentials = aws_profiles(endpoint, f"platform-ops-demo-{uuid.uuid4().hex[:12]}")
+    (aws_dir / "config").write_text(config)
+    (aws_dir / "credentials").write_text(credentials)
+    (aws_dir / "credentials").chmod(0o600)
+    exported = {
+        k: v
+        for k, v in env.items()
+        if (k.startswith(("AIRFLOW", "AWS_", "PLATFORM_OPS_")) or k == "PATH")
+        and k not in {RUN_ID_VAR, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
+    }
+    exported.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_CONFIG_FILE": str(aws_dir / "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(aws_dir / "credentials"),
+            "AWS_PROFILE": registry().artifacts_account.name,
+        }
     )
     path = DEMO_DIR / "env.sh"
-    path.write_text("".join(f"export {k}={shlex.quote(env[k])}\n" for k in keys))
+    # Keys already in that shell would win over AWS_PROFILE, and are not the local AWS's.
+    unset = "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN\n"
+    path.write_text(unset + "".join(f"export {k}={shlex.quote(exported[k])}\n" for k in sorted(exported)))
     return path
 
 
@@ -147,11 +234,21 @@ def _say(message: str, err: bool = False) -> None:
 
 
 def _wait_healthy(
-    url: str, process: subprocess.Popen, signals: _Signals, timeout: float = HEALTH_TIMEOUT
+    url: str,
+    process: subprocess.Popen,
+    signals: _Signals,
+    timeout: float = HEALTH_TIMEOUT,
+    progress: Callable[[float], None] = lambda elapsed: None,
 ) -> None:
-    deadline = time.monotonic() + timeout
+    """Poll ``url`` until it answers 200; ``progress(elapsed)`` every ``PROGRESS_EVERY`` s."""
+    start = time.monotonic()
+    deadline = start + timeout
+    next_progress = start + PROGRESS_EVERY
     while time.monotonic() < deadline:
         signals.check()
+        if time.monotonic() >= next_progress:
+            progress(time.monotonic() - start)
+            next_progress += PROGRESS_EVERY
         if process.poll() is not None:
             raise RuntimeError(
                 f"airflow standalone exited with code {process.returncode}; see {DEMO_DIR}/airflow.log"
@@ -337,30 +434,62 @@ def main() -> int:
     return code
 
 
+class _Steps:
+    """Prints each step as it starts and how long it took (``[2/4] seeding ... 3.1 s``)."""
+
+    TOTAL = 4
+
+    def __init__(self, started: _Started):
+        self.started = started
+        self.number = 0
+        self.begun = time.monotonic()
+        self.step_begun = self.begun
+
+    def begin(self, name: str) -> None:
+        self.number += 1
+        self.started.step = name
+        self.step_begun = time.monotonic()
+        _say(f"[{self.number}/{self.TOTAL}] {name}...")
+
+    def done(self, detail: str = "") -> None:
+        took = time.monotonic() - self.step_begun
+        _say(f"      done in {took:.1f} s{f': {detail}' if detail else ''}")
+
+    def total(self) -> float:
+        return time.monotonic() - self.begun
+
+
 def _run(started: _Started, signals: _Signals) -> int:
     """Start, seed and serve until standalone exits (1) or a stop signal raises."""
+    steps = _Steps(started)
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
+    start_fresh()
+    _say(f"fresh start: {_shown(DEMO_DIR)}/ cleared; the local AWS and the Airflow database start empty")
+    steps.begin("starting the local AWS (moto)")
     started.aws_log = open(DEMO_DIR / "local-aws.log", "ab")  # lives as long as the demo
     aws = started.aws = start_local_aws(
         hooks="platform_ops.local.moto_hooks:on_task_stopped", log_file=started.aws_log
     )
     started.processes.known.add(aws.process.pid)
+    steps.done(aws.endpoint)
     signals.check()
-    started.step = "seeding the local AWS"
+    steps.begin("seeding the local AWS")
     seed_all(aws.endpoint)
+    steps.done(f"accounts {', '.join(_accounts())}")
     signals.check()
-    started.step = "migrating the Airflow database"
+    steps.begin("migrating the Airflow database")
     api_port = int(os.environ.get("DEMO_API_PORT") or 0) or (8080 if _port_free(8080) else free_port())
     env = airflow_environment(aws.endpoint, api_port)
-    env_file = write_env_file(env)
+    env_file = write_env_file(env, aws.endpoint)
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, check=True,
                    stdout=subprocess.DEVNULL, preexec_fn=_default_signals)  # fmt: skip
     for name, (slots, description) in POOLS.items():
         subprocess.run([sys.executable, "-m", "airflow", "pools", "set", name, str(slots), description,
                         "--include-deferred"], env=env, check=True, stdout=subprocess.DEVNULL,
                        preexec_fn=_default_signals)  # fmt: skip
+    steps.done("SQLite, pools set")
     signals.check()
-    started.step = "starting Airflow standalone"
+    steps.begin("starting Airflow standalone")
     with open(DEMO_DIR / "airflow.log", "ab") as log:
         airflow = started.airflow = subprocess.Popen(
             [str(Path(sys.executable).parent / "airflow"), "standalone"],
@@ -369,14 +498,25 @@ def _run(started: _Started, signals: _Signals) -> int:
         )  # fmt: skip
     started.processes.known.add(airflow.pid)
     url = f"http://{HOST}:{api_port}"
-    _say(f"local AWS (moto) on {aws.endpoint}, seeded: accounts {', '.join(_accounts())}")
-    _say("starting Airflow standalone (about a minute)...")
-    _wait_healthy(f"{url}/api/v2/monitor/health", airflow, signals)
+
+    def progress(elapsed: float) -> None:
+        up = _parts_running(started.processes)
+        waiting = [part for part in STANDALONE_PARTS if part not in up]
+        _say(
+            f"      {elapsed:.0f} s: {', '.join(up) or 'nothing'} up"
+            f"{'; waiting for ' + ', '.join(waiting) if waiting else '; waiting for the API to answer'}"
+        )
+
+    _wait_healthy(f"{url}/api/v2/monitor/health", airflow, signals, progress=progress)
+    steps.done(url)
     passwords = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
     _say(
-        f"\nAirflow UI: {url}  (user admin; password in {_shown(passwords)})\n"
+        f"\nReady in {steps.total():.0f} s. Airflow UI: {url}  (user admin; password in {_shown(passwords)})\n"
+        "DAGs start paused. Unpausing a scheduled one (sox_pg01_monthly, terraform_drift) starts one run "
+        "for its latest schedule time at once; a manual run waits for it.\n"
         f"Another shell: source {_shown(env_file)} && airflow dags test terraform_apply "
         '-c \'{"stack": "platform-core"}\'  (approve it under Required Actions in the UI)\n'
+        "  and the local AWS, one profile per account: aws --profile dev s3 ls\n"
         f"Logs: {_shown(DEMO_DIR)}/airflow.log and local-aws.log. Ctrl-C stops everything."
     )
     started.step = "running Airflow standalone"
@@ -410,6 +550,12 @@ def _shutdown(started: _Started, signals: _Signals) -> list[psutil.Process]:
     if started.aws_log is not None:
         started.aws_log.close()
     return left
+
+
+def _parts_running(processes: ProcessTree) -> list[str]:
+    """Which of standalone's components run now (``airflow scheduler``, ...), in start order."""
+    lines = {" ".join(_quiet(proc.cmdline, [])).replace("_", "-") for proc in processes.scan()}
+    return [part for part in STANDALONE_PARTS if any(f"airflow {part}" in line for line in lines)]
 
 
 def _name(proc: psutil.Process) -> str:

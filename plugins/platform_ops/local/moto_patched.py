@@ -19,6 +19,8 @@ import sys
 import time
 from collections.abc import Callable
 
+from platform_ops.local import moto_events
+
 ECS_TASK_HOOKS: list[Callable[[object], None]] = []
 
 
@@ -95,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["MOTO_PORT"] = port
     os.environ.pop("MOTO_ACCOUNT_ID", None)
     patch_moto()
+    moto_events.install()
     load_hooks(os.environ.get("PLATFORM_OPS_MOTO_HOOKS", ""))
     from moto.server import main as moto_main
 

@@ -36,6 +36,10 @@ NO_DATA_ITEM = "IPE_31"
 TAMPERED_ITEM = "IPE_07"
 TAMPERED_FILE = "03_data_snapshot.csv"
 HEADER = "ID_COMPANY,GL_ACCOUNT,POSTING_DATE,AMOUNT_LCY,_extraction_date"
+# The double stops a task at the first DescribeTasks, so polling it every 30 s (the real job's
+# ecs.waiter_delay_seconds: it runs for minutes) only makes a demo user wait: a four-company run
+# took 519 s locally. `make demo` runs the DAG with this poll interval instead.
+DEMO_WAITER_DELAY_SECONDS = 2
 
 
 def _json(obj) -> bytes:

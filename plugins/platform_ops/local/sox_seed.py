@@ -26,6 +26,7 @@ LOCAL_DB_CONNECTION_STRING = (
 )
 LOCAL_IMAGE_DIGEST = "sha256:" + "5ac0" * 16
 SECRET_NAME = "sox-pg01/db-connection-string"
+EVENTS_NAME = "sox-pg01-events"  # name_prefix of module "native_events" in terraform/stacks/sox-pg01
 _ECS_TRUST = json.dumps(
     {"Version": "2012-10-17",
      "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
@@ -55,6 +56,62 @@ def create_network(ec2, region: str, name: str = "sox-pg01-task") -> dict:
             "assignPublicIp": "DISABLED",
         },
     }
+
+
+def ecs_stopped_pattern(cluster_arns: list[str]) -> dict:
+    """The module's ECS rule pattern (terraform/modules/native-events, ``local.patterns.ecs``)."""
+    return {
+        "source": ["aws.ecs"],
+        "detail-type": ["ECS Task State Change"],
+        "detail": {"lastStatus": ["STOPPED"], "clusterArn": list(cluster_arns)},
+    }
+
+
+def create_event_queue(client, cluster_arn: str, name: str = EVENTS_NAME, max_receive_count: int = 10) -> str:
+    """The native-events module for one ECS cluster: DLQ, queue (redrive), rule -> queue. Returns the URL."""
+    sqs = client("sqs")
+    dlq = sqs.create_queue(
+        QueueName=f"{name}-dlq",
+        Attributes={"MessageRetentionPeriod": "1209600", "SqsManagedSseEnabled": "true"},
+    )["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = sqs.create_queue(
+        QueueName=name,
+        Attributes={
+            "MessageRetentionPeriod": "86400",
+            "ReceiveMessageWaitTimeSeconds": "20",
+            "VisibilityTimeout": "30",
+            "SqsManagedSseEnabled": "true",
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receive_count}
+            ),
+        },
+    )["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events = client("events")
+    rule = f"{name}-ecs"
+    rule_arn = events.put_rule(
+        Name=rule,
+        EventBusName="default",
+        EventPattern=json.dumps(ecs_stopped_pattern([cluster_arn])),
+        Description="Native ECS Task State Change events that end a platform wait",
+    )["RuleArn"]
+    events.put_targets(Rule=rule, EventBusName="default", Targets=[{"Id": "queue", "Arn": arn}])
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "OnlyTheseRules",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": [rule_arn]}},
+            }
+        ],
+    }
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+    return url
 
 
 def seed_sox_pg01(endpoint: str) -> None:
@@ -111,9 +168,14 @@ def seed_sox_pg01(endpoint: str) -> None:
     client("logs").create_log_group(logGroupName=ecs_conf["log_group"])
     client("logs").put_retention_policy(logGroupName=ecs_conf["log_group"], retentionInDays=365)
     ecs = client("ecs")
-    ecs.create_cluster(
+    cluster_arn = ecs.create_cluster(
         clusterName=ecs_conf["cluster"], settings=[{"name": "containerInsights", "value": "enabled"}]
-    )
+    )["cluster"]["clusterArn"]
+    queue_url = create_event_queue(client, cluster_arn)
+    if "ssm_parameter" in ecs_conf["event_queue"]:
+        client("ssm").put_parameter(
+            Name=ecs_conf["event_queue"]["ssm_parameter"], Type="String", Value=queue_url, Overwrite=True
+        )
     image = f"{account.account_id}.dkr.ecr.{region}.amazonaws.com/soxauto-pg01@{LOCAL_IMAGE_DIGEST}"
     ecs.register_task_definition(
         family=ecs_conf["task_definition"].split(":")[0],

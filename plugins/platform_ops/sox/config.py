@@ -32,8 +32,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "type": "object",
             "required": [
                 "cluster", "task_definition", "container_name", "log_group", "log_stream_prefix",
-                "network", "pool", "waiter_delay_seconds", "execution_timeout_minutes", "retries",
-                "retry_delay_seconds",
+                "network", "event_queue", "pool", "waiter_delay_seconds", "execution_timeout_minutes",
+                "retries", "retry_delay_seconds",
             ],
             "properties": {
                 "cluster": _NAME,
@@ -60,6 +60,23 @@ CONFIG_SCHEMA: dict[str, Any] = {
                         },
                     ]
                 },
+                "event_queue": {
+                    "oneOf": [
+                        {
+                            "type": "object",
+                            "required": ["ssm_parameter"],
+                            "properties": {"ssm_parameter": {"type": "string", "pattern": "^/"}},
+                            "additionalProperties": False,
+                        },
+                        {
+                            "type": "object",
+                            "required": ["url"],
+                            "properties": {"url": {"type": "string", "pattern": "^https?://[^/]+/.+"}},
+                            "additionalProperties": False,
+                        },
+                    ]
+                },
+                "backstop_interval_seconds": {"type": "integer", "minimum": 1},
                 "pool": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
                 "waiter_delay_seconds": {"type": "integer", "minimum": 1},
                 "execution_timeout_minutes": {"type": "integer", "minimum": 1},

@@ -21,13 +21,25 @@ def _money(value: Any) -> str:
 
 
 def failure_notice(
-    *, step: str, company: str | None, period: str | None, reason: str, log_locations: list[str]
+    *,
+    step: str,
+    company: str | None,
+    period: str | None,
+    reason: str,
+    log_locations: list[str],
+    refused: bool = False,
 ) -> tuple[str, str]:
-    who = f" {company}" if company else ""
-    subject = _subject(f"[INCIDENT] SOX PG-01 {period or ''}{who}: step {step} failed")
+    """The incident notice of one failed step; company and period only when known.
+
+    ``refused``: the run was refused before it started anything (e.g. too early in the month).
+    """
+    known = [f"Period: {period}"] if period else []
+    known += [f"Company: {company}"] if company else []
+    scope = " ".join(part for part in ("SOX PG-01", period, company) if part)
+    what = "refused the run" if refused else "failed"
     lines = [
-        f"SOX PG-01 reconciliation failed at step '{step}'.",
-        f"Period: {period or 'unknown'}" + (f"  Company: {company}" if company else ""),
+        f"SOX PG-01 reconciliation {'refused' if refused else 'failed'} at step '{step}'.",
+        *(["  ".join(known)] if known else []),
         "",
         "Why:",
         reason.strip() or "(no message)",
@@ -35,9 +47,11 @@ def failure_notice(
         "Logs:",
         *[f"  {where}" for where in log_locations],
         "",
-        "Evidence already uploaded is kept; latest.json was not moved for this run.",
+        "Nothing was started or written for this run."
+        if refused
+        else "Evidence already uploaded is kept; latest.json was not moved for this run.",
     ]
-    return subject, "\n".join(lines)
+    return _subject(f"[INCIDENT] {scope}: step {step} {what}"), "\n".join(lines)
 
 
 def success_notice(period: str, summaries: list[dict[str, Any]], not_verified: list[str]) -> tuple[str, str]:

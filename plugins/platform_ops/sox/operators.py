@@ -1,6 +1,8 @@
 """``Pg01RunTaskOperator``: the provider's ``EcsRunTaskOperator`` with the PG-01 contract added.
 
-At run time it turns a plan (company, period, network...) into container overrides that carry
+It waits for the task's end on AWS's own "ECS Task State Change" (STOPPED) event, through the
+native-events queue of the SOX stack (``EcsTaskStoppedWait``: one DescribeTasks at the start,
+then one every ``ecs.backstop_interval_seconds`` only as a backstop), not by polling. At run time it turns a plan (company, period, network...) into container overrides that carry
 this try's S3 prefix, and after the task stops it returns a run record read from the ECS task
 description (task ARN, image digest, log stream, the prefix the container really wrote to, which
 matters when ``reattach`` picked up an earlier try's task). On failure it replaces the provider's
@@ -18,6 +20,7 @@ from airflow.providers.amazon.aws.hooks.logs import AwsLogsHook
 from airflow.providers.amazon.aws.operators.ecs import EcsRunTaskOperator
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
+from platform_ops.events.operators import EcsTaskStoppedWait
 from platform_ops.registry import registry
 from platform_ops.sox.config import SoxConfig
 from platform_ops.sox.contract import (
@@ -38,10 +41,14 @@ _DIGEST = re.compile(r"@(sha256:[0-9a-f]{64})$")
 def pg01_ecs_kwargs(config: SoxConfig) -> dict[str, Any]:
     """The settings both ECS steps share (pre-flight and per-company run), from the config file.
 
-    Deferrable and reattaching; the waiter covers the whole execution timeout; ECS failures
-    retry with exponential backoff. Reads only the cached registry and config: no AWS call.
+    Deferrable and reattaching; the event wait (``wait_timeout``) covers the whole execution
+    timeout, with a DescribeTasks backstop every ``backstop_interval_seconds`` (default 300); ECS
+    failures retry with exponential backoff. The event queue's URL is the plan's
+    (``event_queue_url``, read by ``resolve_period``). Reads only the cached registry and config:
+    no AWS call.
     """
     ecs = config.ecs
+    timeout = timedelta(minutes=ecs["execution_timeout_minutes"])
     return dict(
         aws_conn_id=registry().account(config.account).aws_conn_id,
         region_name=config.region,
@@ -54,10 +61,10 @@ def pg01_ecs_kwargs(config: SoxConfig) -> dict[str, Any]:
         awslogs_stream_prefix=ecs["log_stream_prefix"],
         deferrable=True,
         reattach=True,
-        waiter_delay=ecs["waiter_delay_seconds"],
-        waiter_max_attempts=max(1, ecs["execution_timeout_minutes"] * 60 // ecs["waiter_delay_seconds"]),
+        wait_timeout=timeout,
+        backstop_interval=float(ecs.get("backstop_interval_seconds", 300)),
         pool=ecs["pool"],
-        execution_timeout=timedelta(minutes=ecs["execution_timeout_minutes"]),
+        execution_timeout=timeout,
         retries=ecs["retries"],
         retry_delay=timedelta(seconds=ecs["retry_delay_seconds"]),
         retry_exponential_backoff=True,
@@ -65,13 +72,18 @@ def pg01_ecs_kwargs(config: SoxConfig) -> dict[str, Any]:
     )
 
 
-class Pg01RunTaskOperator(EcsRunTaskOperator):
-    """Run the SOXauto container in ``mode`` (``reconcile`` or ``preflight``) for ``plan``."""
+class Pg01RunTaskOperator(EcsTaskStoppedWait, EcsRunTaskOperator):
+    """Run the SOXauto container in ``mode`` (``reconcile`` or ``preflight``) for ``plan``.
+
+    The wait ends on the task's STOPPED event in ``plan["event_queue_url"]`` (or at a backstop
+    DescribeTasks); the provider's reattach and exit-code check run as before.
+    """
 
     template_fields = (*EcsRunTaskOperator.template_fields, "plan")
 
     def __init__(self, *, plan: Any, mode: str, **kwargs):
         kwargs.setdefault("overrides", {})
+        kwargs.setdefault("event_queue_url", "")  # the plan's, set at run time (_prepare)
         super().__init__(**kwargs)
         self.plan = plan
         self.mode = mode
@@ -109,6 +121,12 @@ class Pg01RunTaskOperator(EcsRunTaskOperator):
             extra_environment=self.plan.get("container_environment"),
         )
         self.network_configuration = self.plan["network_configuration"]
+        self.event_queue_url = self.plan.get("event_queue_url") or self.event_queue_url
+        if not self.event_queue_url:
+            raise AirflowFailException(
+                "no event queue URL in the plan (config ecs.event_queue): the wait for the ECS task "
+                "needs the SOX stack's native-events queue"
+            )
         self.tags = {"control": "PG-01", "period": self.plan["period"], "company": self._company}
 
     def execute(self, context):
@@ -132,6 +150,10 @@ class Pg01RunTaskOperator(EcsRunTaskOperator):
 
     # -- reading the outcome ----------------------------------------------------------------
     def _describe(self) -> dict[str, Any]:
+        """The stopped task: as its STOPPED event described it, else from DescribeTasks."""
+        stopped = getattr(self, "_stopped_task", None)
+        if stopped and stopped.get("taskArn") == self.arn:
+            return stopped
         response = self.client.describe_tasks(cluster=self.cluster, tasks=[self.arn])
         if not response.get("tasks"):
             raise AirflowException(f"ECS task {self.arn} is no longer described: {response.get('failures')}")

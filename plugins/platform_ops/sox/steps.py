@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
+from botocore.exceptions import ClientError
 
 from platform_ops.aws.access import aws_client
 from platform_ops.evidence.writer import EvidenceStore, ObjectRecord
@@ -28,6 +29,28 @@ from platform_ops.sox.pointer import move_pointer
 from platform_ops.sox.verification import Expectation, verify_run
 
 log = logging.getLogger(__name__)
+
+
+class RunRefused(AirflowFailException):
+    """An expected refusal of a real run (e.g. too early in the month): the message is the whole story.
+
+    ``refuse`` logs it as one ERROR line first; the incident notice names the period it carries.
+    """
+
+    def __init__(self, message: str, *, period: str):
+        super().__init__(message)
+        self.period = period
+
+
+def refuse(message: str, *, period: str) -> RunRefused:
+    """Log the refusal as one line and return the exception to raise."""
+    log.error("run refused: %s", message)
+    return RunRefused(message, period=period)
+
+
+def utc_now() -> datetime:
+    """The wall clock the readiness rules are checked against (tests set it)."""
+    return datetime.now(UTC)
 
 
 def evidence_store(config: SoxConfig) -> EvidenceStore:
@@ -54,23 +77,57 @@ def network_configuration(config: SoxConfig) -> dict[str, Any]:
     return value
 
 
+def event_queue_url(config: SoxConfig) -> str:
+    """The native-events queue the ECS waits read: from the config file, or the SSM parameter the stack writes."""
+    source = config.ecs["event_queue"]
+    if "url" in source:
+        return source["url"]
+    ssm = aws_client(config.account, "ssm", config.region)
+    value = ssm.get_parameter(Name=source["ssm_parameter"])["Parameter"]["Value"].strip()
+    if not value.startswith(("https://", "http://")):
+        raise AirflowFailException(
+            f"SSM parameter {source['ssm_parameter']} is not a queue URL: {value!r:.100}"
+        )
+    return value
+
+
 # -- resolve ------------------------------------------------------------------------------------
-def resolve_run(params: Mapping[str, Any], run_after: datetime, now: datetime) -> dict[str, Any]:
+def resolve_run(
+    params: Mapping[str, Any], run_after: datetime, now: datetime | None = None
+) -> dict[str, Any]:
     """Period, cutoff, companies and items of this run (and the network the tasks will use).
 
-    A blocking readiness finding (period not closed, too early for IPE_12) fails the run here,
-    terminally, before anything is started.
+    A blocking readiness finding (period not closed, too early for IPE_12) refuses a real run
+    here, terminally, before anything is started (``RunRefused``). A dry run is not refused: it
+    carries the findings in ``would_refuse``, with an unreadable network configuration or event
+    queue URL (only ECS tasks need them), and reports them (``describe_dry_run``).
     """
     config = load_config()
+    dry_run = bool(params.get("dry_run"))
     period = Period.parse(params["period"]) if params.get("period") else Period.closed_before(run_after)
     companies = list(params.get("companies") or config.scheduled_companies)
     unknown = sorted(set(companies) - set(config.company_codes))
     if unknown:
         raise AirflowFailException(f"unknown company codes {unknown}; known: {config.company_codes}")
     ipes = list(params.get("ipes") or config.default_ipes)
-    ready = readiness(period, now, config.min_run_day, ipes)
-    if ready.blocking:
-        raise AirflowFailException("not ready to run: " + "; ".join(ready.blocking))
+    ready = readiness(period, now or utc_now(), config.min_run_day, ipes)
+    if ready.blocking and not dry_run:
+        raise refuse(f"SOX PG-01 {period.text}: " + "; ".join(ready.blocking), period=period.text)
+    would_refuse = list(ready.blocking)
+    try:
+        network = network_configuration(config)
+    except (AirflowFailException, ClientError) as err:
+        if not dry_run:
+            raise
+        network = None  # only the ECS tasks need it, and a dry run starts none
+        would_refuse.append(f"the ECS network configuration cannot be read: {err}")
+    try:
+        queue_url = event_queue_url(config)
+    except (AirflowFailException, ClientError) as err:
+        if not dry_run:
+            raise
+        queue_url = None
+        would_refuse.append(f"the event queue URL of the ECS waits cannot be read: {err}")
     base = {
         "period": period.text,
         "period_label": period.label,
@@ -78,18 +135,19 @@ def resolve_run(params: Mapping[str, Any], run_after: datetime, now: datetime) -
         "ipes": ipes,
         "bucket": config.bucket,
         "base_prefix": config.prefix,
-        "network_configuration": network_configuration(config),
+        "network_configuration": network,
+        "event_queue_url": queue_url,
         "container_environment": config.container_environment,
         "known_gaps": ready.known_gaps,
     }
     for gap in ready.known_gaps:
         log.warning("known gap: %s", gap)
-    return {**base, "companies": companies, "dry_run": bool(params.get("dry_run"))}
+    return {**base, "companies": companies, "dry_run": dry_run, "would_refuse": would_refuse}
 
 
 def company_plans(run: dict[str, Any]) -> list[dict[str, Any]]:
     """One plan per company (what each mapped ``reconcile`` group gets)."""
-    shared = {k: v for k, v in run.items() if k not in {"companies", "dry_run"}}
+    shared = {k: v for k, v in run.items() if k not in {"companies", "dry_run", "would_refuse"}}
     return [{**shared, "company": company} for company in run["companies"]]
 
 
@@ -114,8 +172,15 @@ def describe_dry_run(run: dict[str, Any], dag_run_id: str) -> bool:
         )
         log.info("%s ECS task %s: overrides %s", "would start" if run["dry_run"] else "will start",
                  config.ecs["task_definition"], json.dumps(overrides))  # fmt: skip
+    if run["network_configuration"]:
+        log.info("network configuration of the ECS tasks: %s", json.dumps(run["network_configuration"]))
     if run["dry_run"]:
         log.info("dry_run=true: no ECS task is started, nothing is written")
+        refusal = "; ".join(run.get("would_refuse") or [])
+        if refusal:
+            log.warning("a real run of SOX PG-01 %s now would be refused: %s", run["period"], refusal)
+        else:
+            log.info("a real run of SOX PG-01 %s now would start the tasks above", run["period"])
     return not run["dry_run"]
 
 
@@ -263,27 +328,40 @@ def notify_outcome(run: dict[str, Any] | None, summaries: list[dict[str, Any]]) 
 
 
 def _company_and_period(context: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The company and period a failed task was about, when known (``None`` when not)."""
     task = context.get("task")
     plan = getattr(task, "plan", None) or (getattr(task, "op_kwargs", None) or {}).get("plan")
-    if isinstance(plan, dict):
-        return plan.get("company") if "companies" not in plan else None, plan.get("period")
-    params = context.get("params") or {}
-    return None, params.get("period")
+    if isinstance(plan, dict) and plan.get("period"):
+        return plan.get("company") if "companies" not in plan else None, plan["period"]
+    period = getattr(context.get("exception"), "period", None) or (context.get("params") or {}).get("period")
+    if not period:  # a task after resolve_period without a plan of its own
+        try:
+            run = context["ti"].xcom_pull(task_ids="resolve_period")
+        except Exception as err:  # the notice goes out without the period rather than not at all
+            log.warning("period of the failed run unknown: %s", err)
+            run = None
+        period = run.get("period") if isinstance(run, dict) else None
+    return None, period
 
 
 def incident_notice(context: Mapping[str, Any]) -> tuple[str, str]:
     """The failure notice of a SOX task: which step failed, for which company, why, where the logs are.
 
-    The composer of the DAG's ``FailureNotifier``.
+    The composer of the DAG's ``FailureNotifier``. A refusal (``RunRefused``) says so, in its words.
     """
     ti = context["ti"]
     company, period = _company_and_period(context)
     error = context.get("exception")
-    reason = f"{type(error).__name__}: {error}" if error else "the task failed without an exception"
+    refused = isinstance(error, RunRefused)
+    if refused:
+        reason = str(error)
+    else:
+        reason = f"{type(error).__name__}: {error}" if error else "the task failed without an exception"
     return notifications.failure_notice(
         step=ti.task_id,
         company=company,
         period=period,
         reason=reason,
         log_locations=[f"Airflow task log: {ti.log_url}"],
+        refused=refused,
     )

@@ -47,6 +47,7 @@ def make_plan(stack_name: str, variables: dict, targets: list[str], allow_destro
             )
         plan_sha = store.upload_file(f"{prefix}/tfplan", tf.workdir / "tfplan")
     planned_at = datetime.now(UTC).isoformat()
+    full_plan = f"`s3://{store.bucket}/{prefix}/` (`tfplan`, `plan-summary.json`) and the log of the `plan` task"
     review = {
         "stack": stack_name,
         "account": stack.account.name,
@@ -55,7 +56,7 @@ def make_plan(stack_name: str, variables: dict, targets: list[str], allow_destro
         "plan_sha256": plan_sha,
         "planned_at": planned_at,
         "counts": {k: getattr(summary, k) for k in ("adds", "changes", "destroys", "replaces")},
-        "summary_md": summary.markdown(stack_name) + f"\n\nPlan SHA-256: `{plan_sha}`",
+        "summary_md": summary.markdown(stack_name, full_plan) + f"\n\nPlan SHA-256: `{plan_sha}`",
     }
     store.put_json(f"{prefix}/plan-summary.json", {**review, "resources": summary.resources})
     return review

@@ -35,7 +35,7 @@ yet, so the runner runs it again, at most ``len(lock_info_retry_delays)`` more t
 2 and 4 s by default), with a warning in the log each time. The retry sees either a free lock or
 a holder with its lock info, which terraform then waits for as usual. The retry is keyed on the
 missing ``.lock.info`` file, which only the local backend reports (the DAGs' S3 backend keeps
-its lock info in DynamoDB), so a real run on S3 state is never retried.
+its lock and lock info in one ``<key>.tflock`` object), so a real run on S3 state is never retried.
 """
 
 from __future__ import annotations

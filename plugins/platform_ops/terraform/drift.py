@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 from platform_ops.registry import REPO_ROOT
+from platform_ops.terraform.plan_diff import attribute_changes, sensitive_variables
 
 IGNORE_FILE = REPO_ROOT / "terraform" / "drift-ignore.json"
 
@@ -32,24 +33,9 @@ def load_ignore_rules(path: Path = IGNORE_FILE) -> list[dict]:
     return rules
 
 
-_EMPTY = (None, {}, [], "")
-
-
-def changed_attributes(before, after, prefix: str = "") -> list[str]:
+def changed_attributes(before, after) -> list[str]:
     """Dotted paths of the attributes that differ between two JSON values (null == empty)."""
-    if before in _EMPTY and after in _EMPTY:
-        return []
-    if isinstance(before, dict) and isinstance(after, dict):
-        paths: list[str] = []
-        for key in sorted(set(before) | set(after)):
-            paths += changed_attributes(before.get(key), after.get(key), f"{prefix}.{key}" if prefix else key)
-        return paths
-    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        paths = []
-        for i, (b, a) in enumerate(zip(before, after, strict=True)):
-            paths += changed_attributes(b, a, f"{prefix}[{i}]")
-        return paths
-    return [] if before == after else [prefix or "(value)"]
+    return [row["path"] for row in attribute_changes({"before": before, "after": after})]
 
 
 def _top(attribute: str) -> str:
@@ -73,7 +59,9 @@ def _relevant(plan_json: dict) -> dict[str, set[str]]:
     return found
 
 
-def _entries(items: list[dict], source: str, rules: list[dict], relevant: dict | None = None) -> list[dict]:
+def _entries(
+    items: list[dict], source: str, rules: list[dict], secrets: set[str], relevant: dict | None = None
+) -> list[dict]:
     out = []
     for item in items:
         if item.get("mode") == "data":
@@ -82,26 +70,33 @@ def _entries(items: list[dict], source: str, rules: list[dict], relevant: dict |
         actions = change.get("actions", [])
         if actions in (["no-op"], ["read"], ["create"]):
             continue
-        attrs = changed_attributes(change.get("before"), change.get("after"))
+        rows = attribute_changes(change, secrets=secrets)  # masked: reports and notices show values
         if relevant is not None:
             keep = relevant.get(item["address"], set())
-            attrs = [a for a in attrs if "*" in keep or _top(a) in keep]
-            if not attrs:
+            rows = [r for r in rows if "*" in keep or _top(r["path"]) in keep]
+            if not rows:
                 continue
         if actions == ["update"]:
-            attrs = [a for a in attrs if not _ignored(item["address"], a, rules)]
-            if not attrs:
+            rows = [r for r in rows if not _ignored(item["address"], r["path"], rules)]
+            if not rows:
                 continue
         elif any(_ignored(item["address"], "*", [r]) for r in rules if "*" in r["attributes"]):
             continue
-        out.append({"address": item["address"], "source": source, "actions": actions, "attributes": attrs})
+        out.append({
+            "address": item["address"],
+            "source": source,
+            "actions": actions,
+            "attributes": [r["path"] for r in rows],
+            "changes": rows,
+        })  # fmt: skip
     return out
 
 
 def drift_report(stack: str, plan_json: dict, rules: list[dict], eks_mismatches: list[dict] | None = None) -> dict:
     """The stack's report; ``fingerprint`` changes only when what is drifted changes."""
-    drifted = _entries(plan_json.get("resource_drift", []), "drift", rules, _relevant(plan_json))
-    drifted += _entries(plan_json.get("resource_changes", []), "plan", rules)
+    secrets = sensitive_variables(plan_json)
+    drifted = _entries(plan_json.get("resource_drift", []), "drift", rules, secrets, _relevant(plan_json))
+    drifted += _entries(plan_json.get("resource_changes", []), "plan", rules, secrets)
     pending = sorted(
         rc["address"]
         for rc in plan_json.get("resource_changes", [])
@@ -109,7 +104,9 @@ def drift_report(stack: str, plan_json: dict, rules: list[dict], eks_mismatches:
     )
     drifted.sort(key=lambda d: (d["address"], d["source"]))
     eks = sorted(eks_mismatches or [], key=lambda m: (m["cluster"], m["nodegroup"]))
-    material = {"drifted": drifted, "eks_nodegroups": eks}
+    # which attributes drifted, not their values: a value that keeps moving is not news every month
+    what = [{k: v for k, v in d.items() if k != "changes"} for d in drifted]
+    material = {"drifted": what, "eks_nodegroups": eks}
     fingerprint = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
     return {
         "stack": stack,

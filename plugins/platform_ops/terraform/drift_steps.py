@@ -16,6 +16,7 @@ from platform_ops.notify import send_notice
 from platform_ops.registry import registry
 from platform_ops.terraform.access import TerraformStackHook
 from platform_ops.terraform.drift import drift_report, eks_nodegroup_mismatches, load_ignore_rules
+from platform_ops.terraform.plan_diff import describe
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,8 @@ def check_stack(stack_name: str, run_id: str) -> dict:
     key = f"terraform/drift/{stack_name}/runs/{safe_run_id(run_id)}.json"
     ArtifactStore().put_json(key, report)
     for item in report["drifted"]:
-        log.info("drift in %s: %s %s %s", stack_name, item["address"], item["actions"], item["attributes"])
+        changes = "; ".join(describe(row) for row in item["changes"])
+        log.info("drift in %s: %s %s %s", stack_name, item["address"], item["actions"], changes)
     return {
         "stack": stack_name,
         "report_key": key,
@@ -55,12 +57,20 @@ def check_stack(stack_name: str, run_id: str) -> dict:
     }
 
 
-def _message(changed: list[dict], bucket: str) -> str:
+MAX_NOTICE_ATTRIBUTES = 10  # per resource; the report in S3 has them all
+
+
+def _message(changed: list[dict], reports: dict[str, dict], bucket: str) -> str:
     lines = ["Terraform drift changed since the last report:", ""]
     for item in changed:
         state = "DRIFTED" if item["has_drift"] else "back in line with the code"
         lines.append(f"- {item['stack']}: {state}")
-        lines += [f"    {address}" for address in item["drifted"]]
+        for entry in reports[item["stack"]]["drifted"]:
+            lines.append(f"    {entry['address']} ({entry['source']}: {'/'.join(entry['actions'])})")
+            rows = entry.get("changes", [])
+            lines += [f"      {describe(row)}" for row in rows[:MAX_NOTICE_ATTRIBUTES]]
+            if len(rows) > MAX_NOTICE_ATTRIBUTES:
+                lines.append(f"      … {len(rows) - MAX_NOTICE_ATTRIBUTES} more attribute(s) in the report")
         lines += [f"    EKS node group {m['cluster']}/{m['nodegroup']}: {m['problem']}" for m in item["eks_nodegroups"]]
         lines.append(f"    report: s3://{bucket}/{item['report_key']}")
     return "\n".join(lines)
@@ -70,16 +80,17 @@ def notify_changes(results: list[dict | None]) -> dict:
     """One notice for every stack whose drift differs from its last notified report."""
     store = ArtifactStore()
     clean = drift_report("", {}, [])["fingerprint"]
+    results = list(filter(None, results))
+    reports = {result["stack"]: store.get_json(result["report_key"]) for result in results}
     changed = []
-    for result in filter(None, results):
+    for result in results:
         latest = store.get_json(f"terraform/drift/{result['stack']}/latest.json")
         previous = latest["fingerprint"] if latest else clean
         if result["fingerprint"] != previous:
             changed.append(result)
     if changed:
         stacks = ", ".join(item["stack"] for item in changed)
-        send_notice(f"[platform-ops] Terraform drift changed: {stacks}", _message(changed, store.bucket))
-    for result in filter(None, results):  # only after the notice went out: nothing is lost
-        report = store.get_json(result["report_key"])
-        store.put_json(f"terraform/drift/{result['stack']}/latest.json", report)
+        send_notice(f"[platform-ops] Terraform drift changed: {stacks}", _message(changed, reports, store.bucket))
+    for stack, report in reports.items():  # only after the notice went out: nothing is lost
+        store.put_json(f"terraform/drift/{stack}/latest.json", report)
     return {"notified": bool(changed), "changed": [item["stack"] for item in changed]}

@@ -95,17 +95,24 @@ def prepare_workspace(stack_dir: Path, root: Path, endpoint: str | None = None) 
 
 
 def backend_config(stack: Stack, endpoint: str | None = None) -> str:
-    """The S3 backend settings of a stack (state bucket + DynamoDB lock table), as HCL."""
+    """The S3 backend settings of a stack (state bucket, S3 lock file), as HCL.
+
+    The state lock is an S3 object beside the state (``<key>.tflock``, written with a conditional
+    ``If-None-Match`` PutObject; Terraform >= 1.10), not DynamoDB: ``dynamodb_table`` is
+    deprecated and made every run print a warning. The local AWS honours conditional writes
+    (``tests/local/test_state_lockfile.py`` checks it with the real terraform). The registry's
+    lock table stays: the stack leases (``terraform/lease.py``) live in it.
+    """
     lines = [
-        f'bucket         = "{stack.state_bucket}"',
-        f'key            = "{stack.state_key}"',
-        f'region         = "{stack.region}"',
-        f'dynamodb_table = "{stack.lock_table}"',
-        "encrypt        = true",
+        f'bucket       = "{stack.state_bucket}"',
+        f'key          = "{stack.state_key}"',
+        f'region       = "{stack.region}"',
+        "use_lockfile = true",
+        "encrypt      = true",
     ]
     if endpoint:
         lines += [
-            f'endpoints = {{ s3 = "{endpoint}", dynamodb = "{endpoint}", sts = "{endpoint}", iam = "{endpoint}" }}',
+            f'endpoints = {{ s3 = "{endpoint}", sts = "{endpoint}", iam = "{endpoint}" }}',
             "use_path_style              = true",
             "skip_credentials_validation = true",
             "skip_requesting_account_id  = true",

@@ -247,6 +247,30 @@ module "alarms_secondary" {
   health_checks = local.health_check_alarms ? module.route53_failover.health_check_ids : {}
 }
 
+################################################################################
+# Native events: the alarms' state changes -> one queue per Region the drills' stop waits read
+# (platform_ops.events.AlarmWaitOperator). EventBridge is regional: each Region's alarms are seen
+# on that Region's default bus, so each Region has its own queue.
+################################################################################
+
+module "native_events_primary" {
+  source    = "../../modules/native-events"
+  providers = { aws = aws.primary }
+
+  name_prefix       = "${var.name}-events"
+  alarm_names       = flatten([for kind, alarms in module.alarms_primary.alarm_names : values(alarms)])
+  dlq_alarm_actions = compact([module.alarms_primary.sns_topic_arn])
+}
+
+module "native_events_secondary" {
+  source    = "../../modules/native-events"
+  providers = { aws = aws.secondary }
+
+  name_prefix       = "${var.name}-events"
+  alarm_names       = flatten([for kind, alarms in module.alarms_secondary.alarm_names : values(alarms)])
+  dlq_alarm_actions = compact([module.alarms_secondary.sns_topic_arn])
+}
+
 check "route53_health_check_alarms" {
   assert {
     condition     = local.health_check_alarms

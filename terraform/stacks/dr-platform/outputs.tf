@@ -48,3 +48,15 @@ output "networks" {
     }
   }
 }
+
+output "event_queues" {
+  description = "Native-events queue of each Region (the event_queue_url of the drills' alarm waits), with its DLQ alarm and the IAM policy the Airflow role needs on it."
+  value = {
+    for role, m in { primary = module.native_events_primary, secondary = module.native_events_secondary } : role => {
+      region                 = local.regions[role]
+      queue_url              = m.queue_url
+      dlq_alarm_name         = m.dlq_alarm_name
+      airflow_policy_json    = m.airflow_policy_json
+    }
+  }
+}

@@ -12,7 +12,7 @@ terraform {
     }
   }
 
-  # Partial configuration: bucket, key, region and lock table come from the runner
-  # (platform_ops.terraform), which reads them from the environment registry.
+  # Partial configuration: the runner (platform_ops.terraform) passes bucket, key and region
+  # from the environment registry; the state lock is an S3 lock file (use_lockfile).
   backend "s3" {}
 }

@@ -47,3 +47,23 @@ output "airflow_policy_arn" {
   description = "Policy for the DAG's AWS connection role."
   value       = module.sox_pg01.airflow_policy_arn
 }
+
+output "event_queue_url" {
+  description = "Native-events queue of the ECS waits (written to event_queue_parameter_name)."
+  value       = module.native_events.queue_url
+}
+
+output "event_queue_parameter_name" {
+  description = "SSM parameter holding the event queue URL (config ecs.event_queue.ssm_parameter)."
+  value       = aws_ssm_parameter.event_queue_url.name
+}
+
+output "event_dlq_alarm_name" {
+  description = "Alarm on the event queue's dead-letter queue."
+  value       = module.native_events.dlq_alarm_name
+}
+
+output "airflow_events_policy_arn" {
+  description = "Policy for the DAG's AWS connection role: the event queue and its URL parameter."
+  value       = aws_iam_policy.airflow_events.arn
+}

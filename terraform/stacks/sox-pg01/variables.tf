@@ -86,3 +86,20 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "event_queue_parameter_name" {
+  description = "SSM parameter that receives the native-events queue URL (config ecs.event_queue.ssm_parameter)."
+  type        = string
+  default     = "/platform-ops/sox-pg01/event-queue-url"
+
+  validation {
+    condition     = startswith(var.event_queue_parameter_name, "/")
+    error_message = "event_queue_parameter_name must start with '/'."
+  }
+}
+
+variable "event_dlq_alarm_actions" {
+  description = "Actions (e.g. the platform's SNS topic ARN) of the alarm on the event queue's dead-letter queue."
+  type        = list(string)
+  default     = []
+}

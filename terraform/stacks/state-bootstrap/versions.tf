@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.5.0"
+  required_version = ">= 1.10.0" # use_lockfile (S3 state lock file)
 
   required_providers {
     aws = {
@@ -8,7 +8,7 @@ terraform {
     }
   }
 
-  # Partial configuration: bucket, key, region and lock table come from the runner
-  # (platform_ops.terraform), which reads them from the environment registry.
+  # Partial configuration: the runner (platform_ops.terraform) passes bucket, key and region
+  # from the environment registry; the state lock is an S3 lock file (use_lockfile).
   backend "s3" {}
 }
