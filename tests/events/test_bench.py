@@ -38,5 +38,6 @@ def test_one_short_run_end_to_end(tmp_path, capsys):
     row = summary["ours_sfn"]
     assert set(row) == {"latency_s_median", "latency_s_max", "describe_calls", "n"}
     assert row["n"] == 1 and row["describe_calls"] == 1  # the Describe at start, none while waiting
-    assert 0 <= row["latency_s_median"] < 5
+    # Structural: a wait that missed its event would end only at the 300 s backstop.
+    assert 0 <= row["latency_s_median"] < 60
     assert "ours_sfn" in capsys.readouterr().out

@@ -43,6 +43,14 @@ def latency(event) -> float:
     return event.payload["detected_at"] - outcome["changed_at"]
 
 
+async def polling(*triggers, timeout: float = 120) -> None:
+    """Until every trigger has made its Describe at start and polls the queue."""
+    deadline = time.monotonic() + timeout
+    while not all(t.poller_stats.get("receives", 0) >= 1 for t in triggers):
+        assert time.monotonic() < deadline, "a trigger never started polling the queue"
+        await asyncio.sleep(0.1)
+
+
 def rebuild(trigger):
     classpath, kwargs = trigger.serialize()
     module, _, name = classpath.rpartition(".")
@@ -262,10 +270,7 @@ def test_alarm_wait_ignores_older_changes_and_ends_on_a_new_one(events_world):
                 return event
 
         task = asyncio.ensure_future(one())
-        deadline = time.monotonic() + 120
-        while trigger.poller_stats.get("receives", 0) < 1:  # Describe at start done (both OK), polling
-            assert time.monotonic() < deadline, "the trigger never started polling the queue"
-            await asyncio.sleep(0.1)
+        await polling(trigger)  # its Describe at start saw both alarms OK
         await asyncio.sleep(2)  # time to receive the old ALARM event
         assert not task.done(), "an old ALARM must not end the wait"
         await asyncio.to_thread(events_world.set_alarm, names[1], "ALARM")
@@ -301,7 +306,7 @@ def test_two_waits_on_the_same_alarm_both_end_on_its_one_event(events_world):
                 return event
 
         tasks = [asyncio.ensure_future(one(t)) for t in triggers]
-        await asyncio.sleep(2)
+        await polling(*triggers)  # both Describes at start saw OK
         await asyncio.to_thread(events_world.set_alarm, name, "ALARM")
         return await asyncio.wait_for(asyncio.gather(*tasks), 30)
 

@@ -147,7 +147,7 @@ class _QueuePoller:
             VisibilityTimeout=self.visibility_timeout,
             AttributeNames=["ApproximateReceiveCount"],
         )
-        consumed, foreign = [], []
+        consumed, foreign, offers = [], [], []
         for message in response.get("Messages", []):
             event = matching.parse_envelope(message.get("Body", ""))
             # Every local wait the event is about gets it (two drills may watch the same alarm).
@@ -156,13 +156,16 @@ class _QueuePoller:
                 foreign.append(message)
                 continue
             consumed.append(message)
-            for owner in owners:
-                owner._offer(event)
+            offers += [(owner, event) for owner in owners]
         if consumed:
+            # Deleted before any wait is told: a wait that ends may take its event loop (and this
+            # poller) with it, and an undeleted message would come back as an orphan.
             entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(consumed)]
             for start in range(0, len(entries), 10):
                 await sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=entries[start : start + 10])
             self.stats["deleted"] += len(entries)
+        for owner, event in offers:
+            owner._offer(event)
         if foreign:
             entries = []
             for i, message in enumerate(foreign):
