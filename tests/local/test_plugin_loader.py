@@ -17,8 +17,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[2]
 PLUGINS = REPO / "plugins"
 PACKAGE = PLUGINS / "platform_ops"
@@ -88,7 +86,6 @@ def test_plugin_loader_imports_no_package_module(tmp_path):
     )
 
 
-@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
 def test_the_check_sees_bare_modules_without_the_ignore_file(tmp_path):
     """Control: the same plugins folder minus .airflowignore shows the bare names (the check is live)."""
     bare_folder = tmp_path / "plugins"
