@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from platform_ops.events.matching import RULE_PATTERNS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REGION = "eu-west-1"
@@ -67,21 +68,8 @@ class EventsWorld:
     def add_rules(self, queue_arn: str) -> None:
         """The module's rules (see terraform/modules/native-events/main.tf), all to ``queue_arn``."""
         events = self.client("events")
-        patterns = {
-            "sfn": {
-                "source": ["aws.states"],
-                "detail-type": ["Step Functions Execution Status Change"],
-                "detail": {"status": ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]},
-            },
-            "ecs": {
-                "source": ["aws.ecs"],
-                "detail-type": ["ECS Task State Change"],
-                "detail": {"lastStatus": ["STOPPED"]},
-            },
-            "alarm": {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]},
-        }
         suffix = queue_arn.rsplit(":", 1)[-1]
-        for name, pattern in patterns.items():
+        for name, pattern in RULE_PATTERNS.items():
             rule = f"{suffix}-{name}"
             events.put_rule(Name=rule, EventPattern=json.dumps(pattern))
             events.put_targets(Rule=rule, Targets=[{"Id": "queue", "Arn": queue_arn}])

@@ -189,20 +189,9 @@ def wire_local_events(session, endpoint: str, name: str = "platform-ops-waits") 
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     events = session.client("events", endpoint_url=endpoint)
-    patterns = {
-        "sfn": {
-            "source": ["aws.states"],
-            "detail-type": ["Step Functions Execution Status Change"],
-            "detail": {"status": ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]},
-        },
-        "ecs": {
-            "source": ["aws.ecs"],
-            "detail-type": ["ECS Task State Change"],
-            "detail": {"lastStatus": ["STOPPED"]},
-        },
-        "alarm": {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]},
-    }
-    for kind, pattern in patterns.items():
+    from platform_ops.events.matching import RULE_PATTERNS
+
+    for kind, pattern in RULE_PATTERNS.items():
         events.put_rule(Name=f"{name}-{kind}", EventPattern=json.dumps(pattern))
         events.put_targets(Rule=f"{name}-{kind}", Targets=[{"Id": "queue", "Arn": arn}])
     return url, arn

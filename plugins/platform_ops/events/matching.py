@@ -34,6 +34,18 @@ ALARM_STATES = frozenset({"OK", "ALARM", "INSUFFICIENT_DATA"})
 
 KINDS = ("sfn", "ecs", "alarm")
 
+# The EventBridge patterns of terraform/modules/native-events (there also narrowed to the given
+# machines, clusters and alarms); the local AWS wiring of tests and the bench uses them as they are.
+RULE_PATTERNS: dict[str, dict] = {
+    "sfn": {
+        "source": [SFN_SOURCE],
+        "detail-type": [SFN_DETAIL_TYPE],
+        "detail": {"status": sorted(SFN_TERMINAL)},
+    },
+    "ecs": {"source": [ECS_SOURCE], "detail-type": [ECS_DETAIL_TYPE], "detail": {"lastStatus": [ECS_TERMINAL]}},
+    "alarm": {"source": [ALARM_SOURCE], "detail-type": [ALARM_DETAIL_TYPE]},
+}
+
 
 @dataclass(frozen=True)
 class Outcome:

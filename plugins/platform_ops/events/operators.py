@@ -199,17 +199,7 @@ class StepFunctionStartAndWaitOperator(BaseOperator):
         if described["status"] != "RUNNING":
             return self._finish(arn, described["status"], described, contract)
         self.defer(
-            trigger=ResourceEventTrigger(
-                kind="sfn",
-                resource=arn,
-                since=described["startDate"].timestamp(),
-                queue_url=self.event_queue_url,
-                aws_conn_id=self.aws_conn_id,
-                region_name=self.region_name,
-                queue_conn_id=self.event_queue_conn_id,
-                queue_region_name=self.event_queue_region_name,
-                backstop_interval=self.backstop_interval,
-            ),
+            trigger=event_trigger(self, kind="sfn", resource=arn, since=described["startDate"].timestamp()),
             method_name="execute_complete",
             timeout=self.wait_timeout,
         )
@@ -245,6 +235,19 @@ class StepFunctionStartAndWaitOperator(BaseOperator):
                     f"({console_link(arn)})"
                 )
         return output
+
+
+def event_trigger(operator: BaseOperator, **what) -> ResourceEventTrigger:
+    """The trigger for ``what`` (kind, resource ...) with the operator's queue, connections and backstop."""
+    return ResourceEventTrigger(
+        queue_url=operator.event_queue_url,
+        aws_conn_id=operator.aws_conn_id,
+        region_name=operator.region_name,
+        queue_conn_id=operator.event_queue_conn_id,
+        queue_region_name=operator.event_queue_region_name,
+        backstop_interval=operator.backstop_interval,
+        **what,
+    )
 
 
 def defer_on_task_stopped(
@@ -411,17 +414,8 @@ class AlarmWaitOperator(BaseOperator):
 
     def execute(self, context):
         self.defer(
-            trigger=ResourceEventTrigger(
-                kind="alarm",
-                alarm_names=list(self.alarm_names),
-                alarm_state=self.state,
-                since=time.time(),
-                queue_url=self.event_queue_url,
-                aws_conn_id=self.aws_conn_id,
-                region_name=self.region_name,
-                queue_conn_id=self.event_queue_conn_id,
-                queue_region_name=self.event_queue_region_name,
-                backstop_interval=self.backstop_interval,
+            trigger=event_trigger(
+                self, kind="alarm", alarm_names=list(self.alarm_names), alarm_state=self.state, since=time.time()
             ),
             method_name="execute_complete",
             timeout=self.wait_timeout,
