@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 CHECKOV_VENV := .venv-checkov
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install tools lint test demo bench clean
+.PHONY: install tools lint lambdas test demo bench clean
 
 install: $(VENV)/.installed
 
@@ -24,6 +24,17 @@ tools: $(CHECKOV_VENV)/.installed
 		echo "installing mariadb-server (Debian package) for the run-sql Lambda tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mariadb-server >/dev/null; \
 	fi
+	@# The real-scheduler lane (tests/scheduler) starts its own PostgreSQL cluster and Redis on
+	@# loopback; only the Debian packages' binaries are used (no main cluster is created).
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then \
+		echo "installing postgresql (Debian package) for the real-scheduler lane"; \
+		mkdir -p /etc/postgresql-common && { [ -e /etc/postgresql-common/createcluster.conf ] || echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
+	fi
+	@if ! command -v redis-server >/dev/null; then \
+		echo "installing redis-server (Debian package) for the real-scheduler lane"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; \
+	fi
 
 $(CHECKOV_VENV)/.installed:
 	$(PYTHON) -m venv $(CHECKOV_VENV)
@@ -38,8 +49,19 @@ lint: install
 # The JUnit report is what `make bench` reads (suite wall time, slowest tests).
 TEST_REPORT := .pytest_cache/platform-ops/junit.xml
 
-test: install tools lint
+# The refresh helper Lambdas' zips (build/lambdas/, reproducible), which the refresh stacks deploy.
+lambdas: install
+	$(PY) -m platform_ops.refresh.lambda_package
+
+# The real-scheduler lane (tests/scheduler: Airflow on CeleryExecutor, PostgreSQL, Redis) runs
+# after the main suite, alone: pyproject's addopts leave it out of the main run (it would compete
+# for the 2 cores with 3 xdist workers), and its own run is one process, one cluster start.
+LANE_REPORT := .pytest_cache/platform-ops/junit-scheduler.xml
+LANE_OPTS := -ra --strict-markers --durations=0 -p no:xdist
+
+test: install tools lint lambdas
 	$(PY) -m pytest --junitxml=$(TEST_REPORT)
+	$(PY) -m pytest -o addopts="$(LANE_OPTS)" --junitxml=$(LANE_REPORT) tests/scheduler
 
 demo: install
 	$(PY) -m platform_ops.local.demo

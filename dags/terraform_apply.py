@@ -9,29 +9,30 @@ Replaces `terraform plan && terraform apply` from a laptop. **Manual only.**
    `terraform/plans/<stack>/<run id>/` with its summary. Destroys or replacements are refused
    unless `allow_destroy` is true.
 3. `changes_to_review`: a plan with no changes ends the run here.
-4. `approve`: a person reads the per-resource summary and approves or rejects (Required Actions
+4. `approval_route`: the stack's approval policy (registry `approval`, default `required`).
+   `auto_when_no_destroy` goes to `auto_approved` when the plan destroys and replaces nothing;
+   every other plan, and every plan of a production account's stack, goes to `approve`.
+   `approve`: a person reads the per-resource summary and approves or rejects (Required Actions
    in the UI). No answer within the timeout counts as **Reject**.
 5. `apply`: applies the exact reviewed plan (SHA-256 checked). A plan made stale by another
    change is refused; plan again. A held state lock fails with who holds it; never force-unlocked.
 6. `release_stack` (teardown): always runs.
 
-Leaves: `plan-summary.json`, `tfplan` and `apply-record.json` (who approved, outputs) in S3.
+Leaves: `plan-summary.json`, `tfplan` and `apply-record.json` (who approved or which policy let
+the plan through without review, outputs) in S3.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from airflow.providers.standard.operators.hitl import ApprovalOperator
-from airflow.sdk import Param, chain, setup, task, teardown
+from airflow.sdk import Param, TriggerRule, chain, setup, task, teardown
 from platform_ops.dag_defaults import platform_dag
 from platform_ops.registry import registry
+from platform_ops.terraform.gates import review_gate, run_lease_seconds
 from platform_ops.terraform.retry import terraform_no_retry_policy
 
 REGISTRY = registry()
 NO_RETRY = terraform_no_retry_policy()
-APPROVAL_TIMEOUT = timedelta(hours=REGISTRY.terraform.approval_timeout_hours)
-LEASE_SECONDS = int(APPROVAL_TIMEOUT.total_seconds()) + 2 * REGISTRY.terraform.timeout_seconds
+LEASE_SECONDS = run_lease_seconds()
 
 with platform_dag(
     "terraform_apply",
@@ -54,10 +55,11 @@ with platform_dag(
 ) as dag:
 
     @setup
-    def lock_stack(params=None, run_id=None) -> str:
+    def lock_stack(params=None, run_id=None, dag_run=None) -> str:
         from platform_ops.terraform import lease
 
-        lease.acquire(REGISTRY.stack(params["stack"]), holder=run_id, ttl_seconds=LEASE_SECONDS)
+        stack = REGISTRY.stack(params["stack"])
+        lease.acquire(stack, holder=run_id, ttl_seconds=LEASE_SECONDS, dag_id=dag_run.dag_id)
         return params["stack"]
 
     @task(retry_policy=NO_RETRY)
@@ -71,17 +73,20 @@ with platform_dag(
     def changes_to_review(review: dict) -> bool:
         return review["has_changes"]
 
-    approve = ApprovalOperator(
-        task_id="approve",
-        subject="Apply Terraform plan for {{ params.stack }}?",
-        body="{{ ti.xcom_pull(task_ids='plan')['summary_md'] }}",
-        defaults=["Reject"],
-        response_timeout=APPROVAL_TIMEOUT,
-        retries=0,
-    )
+    @task.branch
+    def approval_route(review: dict) -> str:
+        return "approve" if review["approval"]["review_required"] else "auto_approved"
 
-    @task(retry_policy=NO_RETRY)
-    def apply(review: dict, approval: dict, params=None, run_id=None) -> dict:
+    @task
+    def auto_approved(review: dict) -> dict:
+        """No person needed: the policy allows it and the plan destroys nothing (re-checked at apply)."""
+        return review["approval"]
+
+    approve = review_gate("approve", "Apply Terraform plan for {{ params.stack }}?", review_task_id="plan")
+
+    # Runs after either gate; a Reject skips it (ApprovalOperator skips everything downstream).
+    @task(retry_policy=NO_RETRY, trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
+    def apply(review: dict, approval: dict | None, params=None, run_id=None) -> dict:
         from platform_ops.terraform.apply_steps import apply_reviewed_plan
 
         return apply_reviewed_plan(review, approval, params["allow_destroy"], run_id)
@@ -95,5 +100,6 @@ with platform_dag(
     locked = lock_stack()
     review = plan(locked)
     applied = apply(review, approve.output)
-    chain(review, changes_to_review(review), approve, applied)
+    gates = [approve, auto_approved(review)]
+    chain(review, changes_to_review(review), approval_route(review), gates, applied)
     applied >> release_stack(locked)

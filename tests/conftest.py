@@ -59,10 +59,15 @@ GROUPED = (
     "tests/sox/test_terraform_stack.py",
     "tests/terraform/test_checkov.py",
     "tests/local/test_demo.py",
+    "tests/refresh/test_refresh_infra.py",
+    "tests/dags/test_rds_snapshots.py",
+    "tests/snapshots/test_local_rds.py",
+    "tests/dags/test_dr_chaos_nat_quarterly.py",
 )
 # Modules of slow tests, started first so that no worker is left with a long one at the end.
 SLOW_FIRST = (
     "tests/local/test_demo.py",
+    "tests/refresh/test_refresh_infra.py",
     "tests/dags/",
     "tests/terraform/test_apply_safety.py",
     "tests/terraform/test_drift_report.py",

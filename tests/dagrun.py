@@ -66,8 +66,8 @@ class _Answerer(threading.Thread):
             time.sleep(0.5)
 
 
-def run_dag(dag_id: str, conf: dict | None = None, answers: dict[str, str] | None = None):
-    """``dag.test(run_conf=conf)``; approval tasks named in ``answers`` get that answer."""
+def run_dag(dag_id: str, conf: dict | None = None, answers: dict[str, str] | None = None, **test_kwargs):
+    """``dag.test(run_conf=conf, **test_kwargs)``; approval tasks named in ``answers`` get that answer."""
     os.environ.setdefault("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "True")
     dag = load_dag(dag_id)
     answerer = None
@@ -75,7 +75,7 @@ def run_dag(dag_id: str, conf: dict | None = None, answers: dict[str, str] | Non
         answerer = _Answerer(dag_id, answers)
         answerer.start()
     try:
-        dag_run = dag.test(run_conf=conf or {})
+        dag_run = dag.test(run_conf=conf or {}, **test_kwargs)
     finally:
         if answerer:
             answerer.stop_event.set()

@@ -39,6 +39,52 @@ _STACK = {
         "drift_check": {"type": "boolean"},
         "description": {"type": "string"},
         "vars": {"type": "object"},
+        "approval": {"enum": ["required", "auto_when_no_destroy"]},
+    },
+}
+# How terraform_apply gates a stack's plan. `auto_when_no_destroy` (the seed's "staging applies
+# automatically") skips the human review only for a plan that destroys and replaces nothing; a
+# production account's stacks can only be `required` (checked by ``check_approval_policy``).
+APPROVAL_POLICIES = ("required", "auto_when_no_destroy")
+DEFAULT_APPROVAL = "required"
+_REGION = {"type": "string", "pattern": "^[a-z]{2}-[a-z]+-[0-9]$"}
+_SNAPSHOT_TARGET = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["account", "region", "tag", "dr_region", "dr_kms_key_alias", "retention", "event_queue"],
+    "properties": {
+        "account": {"type": "string"},
+        "region": _REGION,
+        "tag": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["key", "value"],
+            "properties": {"key": {"type": "string", "minLength": 1}, "value": {"type": "string"}},
+        },
+        "dr_region": _REGION,
+        "dr_kms_key_alias": {"type": "string", "pattern": "^alias/[A-Za-z0-9/_-]+$"},
+        "retention": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["daily", "monthly"],
+            "properties": {
+                "daily": {"type": "integer", "minimum": 1, "maximum": 35},
+                "monthly": {"type": "integer", "minimum": 0, "maximum": 120},
+            },
+        },
+        "event_queue": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,80}$"},
+    },
+}
+_DISTRIBUTION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["stack", "account", "region", "output"],
+    "properties": {
+        "stack": {"type": "string", "pattern": "^[a-z0-9-]+$"},
+        "account": {"type": "string"},
+        "region": _REGION,
+        "output": {"type": "string", "pattern": "^[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)*$"},
+        "description": {"type": "string"},
     },
 }
 REGISTRY_SCHEMA = {
@@ -64,12 +110,40 @@ REGISTRY_SCHEMA = {
         },
         "stacks": {"type": "object", "minProperties": 1, "additionalProperties": _STACK},
         "default_stack": {"type": "string"},
+        "snapshots": {
+            "type": "object",
+            "required": ["targets"],
+            "properties": {
+                "description": {"type": "string"},
+                "backstop_seconds": {"type": "integer", "minimum": 1},
+                "targets": {"type": "object", "additionalProperties": _SNAPSHOT_TARGET},
+            },
+        },
+        "cdn": {
+            "type": "object",
+            "required": ["distributions"],
+            "properties": {
+                "poll_seconds": {"type": "integer", "minimum": 1},
+                "distributions": {"type": "object", "additionalProperties": _DISTRIBUTION},
+            },
+        },
     },
 }
 
 
 class RegistryError(ValueError):
     """The registry file is missing, malformed, or refers to something it does not define."""
+
+
+def check_approval_policy(stack: str, account: Account, approval: str, where: str = "") -> None:
+    """Refuse an approval policy the stack may not have: production stacks are always reviewed."""
+    if approval not in APPROVAL_POLICIES:
+        raise RegistryError(f"stack {stack!r}{where}: approval {approval!r} is not one of {', '.join(APPROVAL_POLICIES)}")
+    if account.production and approval != "required":
+        raise RegistryError(
+            f"stack {stack!r}{where}: approval {approval!r} is not allowed, its account {account.name!r} is "
+            "production; a production stack's plans always wait for a person (approval 'required')"
+        )
 
 
 @dataclass(frozen=True)
@@ -102,7 +176,8 @@ class TerraformSettings:
 
 @dataclass(frozen=True)
 class Stack:
-    """A Terraform stack, with the S3 bucket and DynamoDB table its state lives in.
+    """A Terraform stack: the S3 bucket its state (and state lock file) lives in, the DynamoDB
+    table of its run leases (``terraform/lease.py``), and how its plans are approved.
 
     ``Registry.stack`` fills ``state_bucket`` and ``lock_table``; a stack built by hand (tests)
     without them gets the ones the registry in force would give it.
@@ -117,8 +192,10 @@ class Stack:
     vars: dict | None = None
     state_bucket: str = ""
     lock_table: str = ""
+    approval: str = DEFAULT_APPROVAL
 
     def __post_init__(self):
+        check_approval_policy(self.name, self.account, self.approval)
         if not (self.state_bucket and self.lock_table):
             settings = registry().terraform
             object.__setattr__(self, "state_bucket", self.state_bucket or settings.state_bucket(self.account))
@@ -131,6 +208,40 @@ class Stack:
     @property
     def state_key(self) -> str:
         return f"stacks/{self.name}/terraform.tfstate"
+
+
+@dataclass(frozen=True)
+class SnapshotTarget:
+    """The databases of one account and Region that ``rds_snapshots`` snapshots: those with ``tag``."""
+
+    name: str
+    account: Account
+    region: str
+    tag_key: str
+    tag_value: str
+    dr_region: str
+    dr_kms_key_alias: str
+    keep_daily: int
+    keep_monthly: int
+    event_queue: str
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A CloudFront distribution by name; its id is the ``output`` of ``stack``, read at run time.
+
+    ``stack`` is the Terraform stack under ``terraform/stacks/`` that made it, with the account and
+    Region whose state backend holds its state; it need not be one ``terraform_apply`` offers.
+    """
+
+    name: str
+    stack: Stack
+    output: str
+    description: str = ""
+
+    @property
+    def production(self) -> bool:
+        return self.stack.account.production
 
 
 @dataclass(frozen=True)
@@ -166,6 +277,63 @@ class Registry:
 
     def stack_names(self) -> list[str]:
         return sorted(self.raw["stacks"])
+
+    def snapshot_target_names(self) -> list[str]:
+        return sorted((self.raw.get("snapshots") or {}).get("targets", {}))
+
+    def snapshot_target(self, name: str) -> SnapshotTarget:
+        targets = (self.raw.get("snapshots") or {}).get("targets", {})
+        if name not in targets:
+            known = ", ".join(sorted(targets)) or "none"
+            raise RegistryError(f"unknown snapshot target {name!r} in {self.path}; known: {known}")
+        spec = targets[name]
+        return SnapshotTarget(
+            name=name,
+            account=self.account(spec["account"]),
+            region=spec["region"],
+            tag_key=spec["tag"]["key"],
+            tag_value=spec["tag"]["value"],
+            dr_region=spec["dr_region"],
+            dr_kms_key_alias=spec["dr_kms_key_alias"],
+            keep_daily=spec["retention"]["daily"],
+            keep_monthly=spec["retention"]["monthly"],
+            event_queue=spec["event_queue"],
+        )
+
+    @property
+    def snapshot_backstop_seconds(self) -> int:
+        """Seconds between Describe calls of a snapshot wait (the only signal for cluster copies)."""
+        return (self.raw.get("snapshots") or {}).get("backstop_seconds", 300)
+
+    @property
+    def cdn_poll_seconds(self) -> int:
+        """Seconds between GetInvalidation calls (CloudFront sends no completion event)."""
+        return (self.raw.get("cdn") or {}).get("poll_seconds", 20)
+
+    def distribution_names(self) -> list[str]:
+        return sorted((self.raw.get("cdn") or {}).get("distributions", {}))
+
+    def distribution(self, name: str) -> Distribution:
+        distributions = (self.raw.get("cdn") or {}).get("distributions", {})
+        if name not in distributions:
+            known = ", ".join(sorted(distributions)) or "none"
+            raise RegistryError(f"unknown distribution {name!r} in {self.path}; known: {known}")
+        spec = distributions[name]
+        stack = Stack(
+            name=spec["stack"],
+            path=f"terraform/stacks/{spec['stack']}",
+            account=self.account(spec["account"]),
+            region=spec["region"],
+            drift_check=False,
+            state_bucket=self.terraform.state_bucket(self.account(spec["account"])),
+            lock_table=self.terraform.lock_table,
+        )
+        return Distribution(
+            name=name,
+            stack=stack,
+            output=spec["output"],
+            description=spec.get("description", ""),
+        )
 
     @property
     def primary_region(self) -> str:
@@ -227,9 +395,18 @@ class Registry:
         if raw.get("default_stack") and raw["default_stack"] not in raw["stacks"]:
             raise RegistryError(f"registry file {path}: default_stack {raw['default_stack']!r} is not a stack")
         for name, stack in raw["stacks"].items():
-            reg.account(stack["account"])
+            account = reg.account(stack["account"])
+            check_approval_policy(name, account, stack.get("approval", DEFAULT_APPROVAL), f" in {path}")
             if check_dirs and not (REPO_ROOT / stack["path"]).is_dir():
                 raise RegistryError(f"stack {name!r} in {path}: directory {stack['path']} does not exist")
+        for name in reg.snapshot_target_names():
+            target = reg.snapshot_target(name)
+            if target.dr_region == target.region:
+                raise RegistryError(f"snapshot target {name!r} in {path}: dr_region must differ from region")
+        for name in reg.distribution_names():
+            stack = reg.distribution(name).stack
+            if check_dirs and not stack.directory.is_dir():
+                raise RegistryError(f"distribution {name!r} in {path}: directory {stack.path} does not exist")
         return reg
 
 

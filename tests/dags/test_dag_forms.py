@@ -24,6 +24,8 @@ REQUIRED = {
     "sox_pg01_monthly": {"companies", "dry_run"},
     "terraform_apply": {"stack", "allow_destroy"},
     "terraform_drift": set(),
+    "terraform_state_locks": {"stale_after_minutes", "dry_run"},
+    "terraform_state_restore": {"stack", "dry_run"},
 }
 
 

@@ -13,6 +13,7 @@ from platform_ops.registry import registry
 
 from tests.dagrun import run_dag, task_states
 from tests.stacks import apply_stack
+from tests.terraform.state_tools import approval_body, assert_refused_before_a_run_exists
 
 STACK = "platform-core"
 BUCKET = "platform-core-444444444444-eu-west-1"  # the stack's bucket in the dev account
@@ -28,22 +29,6 @@ def _lease_rows(endpoint: str) -> list[dict]:
     ddb = account_client(endpoint, "dev", "dynamodb")
     items = ddb.scan(TableName=registry().stack(STACK).lock_table)["Items"]
     return [i for i in items if i["LockID"]["S"].startswith("platform-ops-run-lease/")]
-
-
-def _approval_body(dag_run) -> str:
-    """The markdown the Required Action page showed the reviewer."""
-    from airflow.models.hitl import HITLDetail
-    from airflow.models.taskinstance import TaskInstance
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        return (
-            session.query(HITLDetail.body)
-            .join(TaskInstance, HITLDetail.ti_id == TaskInstance.id)
-            .filter(TaskInstance.dag_id == dag_run.dag_id, TaskInstance.run_id == dag_run.run_id)
-            .filter(TaskInstance.task_id == "approve")
-            .scalar()
-        )
 
 
 def _artifact(endpoint: str, suffix: str) -> dict:
@@ -77,7 +62,7 @@ def test_approved_plan_is_applied_exactly(airflow_db, aws):
     assert record["outputs"]["bucket_name"] == BUCKET
     assert record["approved_by"]  # who approved is on record
     assert _lease_rows(aws) == []  # the stack is free again
-    assert "| | | `retention_in_days` | `null` → `14` |" in _approval_body(dag_run)  # what a create sets
+    assert "| | | `retention_in_days` | `null` → `14` |" in approval_body(dag_run)  # what a create sets
 
 
 def test_the_reviewer_sees_each_changed_attribute(airflow_db, aws):
@@ -88,7 +73,7 @@ def test_the_reviewer_sees_each_changed_attribute(airflow_db, aws):
         answers={"approve": "Approve"},
     )
     assert task_states(dag_run)["apply"] == "success", task_states(dag_run)
-    body = _approval_body(dag_run)
+    body = approval_body(dag_run)
     assert "| change | `aws_cloudwatch_log_group.platform` | `retention_in_days` | `30` → `60` |" in body
     assert "0 to add, 1 to change" in body and "Plan SHA-256" in body
     summary = _artifact(aws, "/plan-summary.json")
@@ -120,15 +105,4 @@ def test_rejected_plan_applies_nothing(airflow_db, aws):
     ],
 )
 def test_bad_params_are_refused_before_a_run_exists(airflow_db, conf):
-    from airflow.models.dagrun import DagRun
-    from airflow.sdk.exceptions import ParamValidationError
-    from airflow.utils.session import create_session
-
-    from tests.dagrun import load_dag
-
-    with create_session() as session:
-        before = session.query(DagRun).filter(DagRun.dag_id == "terraform_apply").count()
-    with pytest.raises(ParamValidationError):
-        load_dag("terraform_apply").test(run_conf=conf)
-    with create_session() as session:
-        assert session.query(DagRun).filter(DagRun.dag_id == "terraform_apply").count() == before
+    assert_refused_before_a_run_exists("terraform_apply", conf)

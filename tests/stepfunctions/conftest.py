@@ -1,10 +1,13 @@
 """Run the asl/ definitions in the local AWS (moto, Step Functions execute mode).
 
-moto's Step Functions ignores ``Credentials``: every aws-sdk call of an execution lands in moto's
-default account (123456789012) whatever role the task names. The tests therefore
+The machines are created in shared-services with an execution role there, as the refresh
+deploys them. The local AWS runs each task as the role it names (``moto_sfn_credentials``): a
+``SourceAccount`` task acts in production, a ``DestinationAccount`` task in staging. The tests
+therefore
 - pass the registry's production role as the source and the staging role as the destination,
-- seed and assert AWS state in the default account (``sfn_world``), where moto really acts,
-- and check, from the execution history, which role each task asked for.
+- seed and assert AWS state in those accounts (the ``source`` and ``destination`` fixtures,
+  which keep what the local AWS's own seed put there apart from what a test created),
+- and may still read, from the execution history, which role each task asked for.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import boto3
 import jsonschema
 import pytest
 from platform_ops.local.clients import account_client
@@ -24,7 +26,6 @@ from platform_ops.registry import registry
 from tests.stepfunctions.moto_casing import to_moto
 
 ASL = Path(__file__).resolve().parents[2] / "asl"
-MOTO_DEFAULT_ACCOUNT = "123456789012"  # where moto's Step Functions sends every aws-sdk call
 REGION = "eu-west-1"
 _names = itertools.count()
 
@@ -47,7 +48,7 @@ class Execution:
     events: list = field(repr=False, default_factory=list)
 
     def roles_by_state(self) -> dict[str, set[str]]:
-        """Which Credentials.RoleArn each task state asked for (moto records it, then ignores it)."""
+        """Which Credentials.RoleArn each task state asked for (from the TaskScheduled events)."""
         by_id = {e["id"]: e for e in self.events}
         out: dict[str, set[str]] = {}
         for event in self.events:
@@ -116,21 +117,57 @@ def sfn(aws) -> Runner:
     return Runner(aws)
 
 
+# What a test may create in an account, listed by one describe each (the seed's share is kept aside).
+INVENTORY = {
+    "clusters": ("rds", lambda c: [x["DBClusterIdentifier"] for x in c.describe_db_clusters()["DBClusters"]]),
+    "instances": (
+        "rds",
+        lambda c: [x["DBInstanceIdentifier"] for x in c.describe_db_instances()["DBInstances"]],
+    ),
+    "manual_snapshots": (
+        "rds",
+        lambda c: [
+            x["DBClusterSnapshotIdentifier"]
+            for x in c.describe_db_cluster_snapshots(SnapshotType="manual")["DBClusterSnapshots"]
+        ],
+    ),
+    "file_systems": ("efs", lambda c: [x["FileSystemId"] for x in c.describe_file_systems()["FileSystems"]]),
+}
+
+
+class AccountClients:
+    """boto3 clients as one registry account's role, and what the seed left there."""
+
+    def __init__(self, endpoint: str, name: str, inventory: bool = True):
+        self.endpoint, self.name = endpoint, name
+        self.account_id = registry().account(name).account_id
+        assert self("sts").get_caller_identity()["Account"] == self.account_id
+        self.seeded = {kind: set(self._list(kind)) for kind in INVENTORY} if inventory else {}
+
+    def __call__(self, service: str, region: str = REGION):
+        return account_client(self.endpoint, self.name, service, region)
+
+    def _list(self, kind: str) -> list[str]:
+        service, lister = INVENTORY[kind]
+        return lister(self(service))
+
+    def new(self, kind: str) -> list[str]:
+        """The ``kind`` resources (see INVENTORY) besides the seed's, sorted; the seed's must remain."""
+        now = set(self._list(kind))
+        assert self.seeded[kind] <= now, f"seeded {kind} gone: {sorted(self.seeded[kind] - now)}"
+        return sorted(now - self.seeded[kind])
+
+
 @pytest.fixture
-def world(aws):
-    """boto3 clients of the account moto's Step Functions acts in (see the module docstring)."""
+def source(aws) -> AccountClients:
+    """The source account (production), where ``SourceAccount`` tasks act."""
+    return AccountClients(aws, "production")
 
-    def client(service: str, region: str = REGION):
-        return boto3.client(
-            service,
-            endpoint_url=aws,
-            region_name=region,
-            aws_access_key_id="sfn-world",
-            aws_secret_access_key="sfn-world",
-        )
 
-    assert client("sts").get_caller_identity()["Account"] == MOTO_DEFAULT_ACCOUNT
-    return client
+@pytest.fixture
+def destination(aws) -> AccountClients:
+    """The destination account (staging), where ``DestinationAccount`` tasks act."""
+    return AccountClients(aws, "staging")
 
 
 def fast(**fields) -> dict:

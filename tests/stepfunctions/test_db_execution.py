@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from platform_ops.registry import registry
 
-from tests.stepfunctions.conftest import DESTINATION, MOTO_DEFAULT_ACCOUNT, SOURCE, fast
+from tests.stepfunctions.conftest import DESTINATION, SOURCE, fast
 
 
 def make_cluster(rds, name, tags=None, instances=0, **extra):
@@ -27,8 +28,8 @@ def make_cluster(rds, name, tags=None, instances=0, **extra):
         )
 
 
-def test_create_manual_snapshot_creates_then_reuses(sfn, world):
-    rds = world("rds")
+def test_create_manual_snapshot_creates_then_reuses(sfn, source):
+    rds = source("rds")
     make_cluster(rds, "prod-aurora")
     payload = fast(
         SourceAccount=SOURCE,
@@ -48,7 +49,7 @@ def test_create_manual_snapshot_creates_then_reuses(sfn, world):
         ResourceName=snapshot["DBClusterSnapshotArn"]
     )["TagList"]
     assert first.output["SnapshotArn"] == snapshot["DBClusterSnapshotArn"]
-    # moto ignores Credentials; the history still shows every call asked for the source role.
+    # Every call asked for the source role (the history), and acted in production (the snapshot above).
     assert set().union(*first.roles_by_state().values()) == {SOURCE["RoleArn"]}
 
     again = sfn.run("db", "create_manual_snapshot", payload)
@@ -57,18 +58,18 @@ def test_create_manual_snapshot_creates_then_reuses(sfn, world):
     assert len(manual["DBClusterSnapshots"]) == 1
 
 
-def test_create_manual_snapshot_refuses_missing_cluster(sfn, world):
+def test_create_manual_snapshot_refuses_missing_cluster(sfn, source):
     result = sfn.run(
         "db",
         "create_manual_snapshot",
         fast(SourceAccount=SOURCE, DbClusterIdentifier="nope", SnapshotIdentifier="refresh-1"),
     )
     assert result.status == "FAILED" and result.error == "NotFound"
-    assert world("rds").describe_db_cluster_snapshots(SnapshotType="manual")["DBClusterSnapshots"] == []
+    assert source.new("manual_snapshots") == []
 
 
-def test_share_snapshot_grants_and_shares(sfn, world):
-    rds, kms = world("rds"), world("kms")
+def test_share_snapshot_grants_and_shares(sfn, source):
+    rds, kms = source("rds"), source("kms")
     key = kms.create_key(Description="prod aurora")["KeyMetadata"]
     make_cluster(rds, "prod-aurora", StorageEncrypted=True, KmsKeyId=key["Arn"])
     rds.create_db_cluster_snapshot(DBClusterIdentifier="prod-aurora", DBClusterSnapshotIdentifier="refresh-1")
@@ -89,8 +90,8 @@ def test_share_snapshot_grants_and_shares(sfn, world):
     assert result.output["SharedWithAccountId"] == DESTINATION["AccountId"]
 
 
-def test_share_snapshot_refuses_automated_snapshot(sfn, world):
-    rds = world("rds")
+def test_share_snapshot_refuses_automated_snapshot(sfn, source):
+    rds = source("rds")
     make_cluster(rds, "prod-aurora")
     automated = rds.describe_db_cluster_snapshots(DBClusterIdentifier="prod-aurora", SnapshotType="automated")
     name = automated["DBClusterSnapshots"][0]["DBClusterSnapshotIdentifier"]
@@ -107,21 +108,31 @@ def test_share_snapshot_refuses_automated_snapshot(sfn, world):
     )
 
 
-def test_list_shared_snapshots_keeps_only_the_source_cluster_and_account(sfn, world, aws):
+# db/list_shared_snapshots input: what staging was shared of production's prod-aurora.
+LIST_PROD_AURORA = {
+    "DestinationAccount": DESTINATION,
+    "SourceAccount": {"AccountId": SOURCE["AccountId"]},
+    "SourceDbClusterIdentifier": "prod-aurora",
+}
+
+
+def test_list_shared_snapshots_keeps_only_the_source_cluster_and_account(sfn, source, aws):
     from platform_ops.local.clients import account_client
 
-    # The snapshots live in their owners' accounts and are shared with moto's default account, which
-    # stands in for the destination (moto's Step Functions ignores Credentials and acts there).
-    prod, dev = account_client(aws, "production", "rds"), account_client(aws, "dev", "rds")
-    for client, cluster, snapshot in (
-        (prod, "prod-aurora", "wanted"),
-        (prod, "prod-other", "other-cluster"),
-        (dev, "prod-aurora", "other-account"),
-    ):
+    # The snapshots live in their owners' accounts; the machine lists, as the destination role, what
+    # is shared with staging. A production snapshot shared with dev only is not seen at all.
+    prod, dev = source("rds"), account_client(aws, "dev", "rds")
+    for client, cluster in ((prod, "prod-aurora"), (prod, "prod-other"), (dev, "prod-aurora")):
         make_cluster(client, cluster)
+    for client, cluster, snapshot, shared_with in (
+        (prod, "prod-aurora", "wanted", DESTINATION["AccountId"]),
+        (prod, "prod-other", "other-cluster", DESTINATION["AccountId"]),
+        (dev, "prod-aurora", "other-account", DESTINATION["AccountId"]),
+        (prod, "prod-aurora", "shared-with-dev", registry().account("dev").account_id),
+    ):
         client.create_db_cluster_snapshot(DBClusterIdentifier=cluster, DBClusterSnapshotIdentifier=snapshot)
         client.modify_db_cluster_snapshot_attribute(
-            DBClusterSnapshotIdentifier=snapshot, AttributeName="restore", ValuesToAdd=[MOTO_DEFAULT_ACCOUNT]
+            DBClusterSnapshotIdentifier=snapshot, AttributeName="restore", ValuesToAdd=[shared_with]
         )
     prod.create_db_cluster_snapshot(
         DBClusterIdentifier="prod-aurora", DBClusterSnapshotIdentifier="not-shared"
@@ -129,11 +140,7 @@ def test_list_shared_snapshots_keeps_only_the_source_cluster_and_account(sfn, wo
     result = sfn.run(
         "db",
         "list_shared_snapshots",
-        {
-            "DestinationAccount": DESTINATION,
-            "SourceAccount": {"AccountId": SOURCE["AccountId"]},
-            "SourceDbClusterIdentifier": "prod-aurora",
-        },
+        LIST_PROD_AURORA,
     )
     assert result.status == "SUCCEEDED", result.cause
     assert result.output["SnapshotIdentifier"] == "wanted"
@@ -170,27 +177,18 @@ def test_list_shared_snapshots_scan_picks_the_newest_available(sfn):
     result = sfn.run(
         "db",
         "list_shared_snapshots",
-        {
-            "DestinationAccount": DESTINATION,
-            "SourceAccount": {"AccountId": SOURCE["AccountId"]},
-            "SourceDbClusterIdentifier": "prod-aurora",
-            "Candidates": candidates,
-        },
+        dict(LIST_PROD_AURORA, Candidates=candidates),
         start_at="StartScan",
     )
     assert result.status == "SUCCEEDED", result.cause
     assert result.output["SnapshotIdentifier"] == "newest"
 
 
-def test_list_shared_snapshots_fails_when_nothing_matches(sfn, world):
+def test_list_shared_snapshots_fails_when_nothing_matches(sfn, destination):
     result = sfn.run(
         "db",
         "list_shared_snapshots",
-        {
-            "DestinationAccount": DESTINATION,
-            "SourceAccount": {"AccountId": SOURCE["AccountId"]},
-            "SourceDbClusterIdentifier": "prod-aurora",
-        },
+        LIST_PROD_AURORA,
     )
     assert result.status == "FAILED" and result.error == "NotFound"
 
@@ -211,17 +209,30 @@ def tags_of(rds, arn):
     return {t["Key"]: t["Value"] for t in rds.list_tags_for_resource(ResourceName=arn)["TagList"]}
 
 
-def test_restore_cluster_from_snapshot_creates_tagged_cluster(sfn, world):
-    rds = world("rds")
+def shared_snapshot(rds, name: str = "refresh-1") -> str:
+    """A production snapshot of prod-aurora shared with staging; returns its ARN (how the
+    destination must name a shared snapshot)."""
     make_cluster(rds, "prod-aurora")
-    rds.create_db_cluster_snapshot(DBClusterIdentifier="prod-aurora", DBClusterSnapshotIdentifier="refresh-1")
-    # moto resolves only snapshot names (an ARN is "not found"), so the destination-owned form is used.
+    arn = rds.create_db_cluster_snapshot(DBClusterIdentifier="prod-aurora", DBClusterSnapshotIdentifier=name)[
+        "DBClusterSnapshot"
+    ]["DBClusterSnapshotArn"]
+    rds.modify_db_cluster_snapshot_attribute(
+        DBClusterSnapshotIdentifier=name, AttributeName="restore", ValuesToAdd=[DESTINATION["AccountId"]]
+    )
+    return arn
+
+
+def test_restore_cluster_from_snapshot_creates_tagged_cluster(sfn, source, destination):
+    rds = destination("rds")
+    snapshot_arn = shared_snapshot(source("rds"))
     result = sfn.run(
         "db",
         "restore_cluster",
-        fast(DestinationAccount=DESTINATION, SnapshotIdentifier="refresh-1", **RESTORE),
+        fast(DestinationAccount=DESTINATION, SnapshotIdentifier=snapshot_arn, **RESTORE),
     )
     assert result.status == "SUCCEEDED", result.cause
+    # restored in staging from production's snapshot; production keeps only its own cluster
+    assert source.new("clusters") == ["prod-aurora"]
     cluster = rds.describe_db_clusters(DBClusterIdentifier="stg-aurora-restore")["DBClusters"][0]
     assert cluster["Status"] == "available"
     assert cluster["DBClusterMembers"] == []  # instances are db/create_instance's job
@@ -236,8 +247,8 @@ def test_restore_cluster_from_snapshot_creates_tagged_cluster(sfn, world):
     assert set().union(*result.roles_by_state().values()) == {DESTINATION["RoleArn"]}
 
 
-def test_restore_cluster_never_replaces_an_existing_cluster(sfn, world):
-    rds = world("rds")
+def test_restore_cluster_never_replaces_an_existing_cluster(sfn, destination):
+    rds = destination("rds")
     make_cluster(rds, "stg-aurora-restore", tags=[{"Key": "keep", "Value": "me"}])
     rds.create_db_cluster_snapshot(
         DBClusterIdentifier="stg-aurora-restore", DBClusterSnapshotIdentifier="refresh-1"
@@ -252,8 +263,8 @@ def test_restore_cluster_never_replaces_an_existing_cluster(sfn, world):
     assert tags_of(rds, cluster["DBClusterArn"]) == {"keep": "me"}
 
 
-def test_create_instance_creates_numbered_tagged_instances(sfn, world):
-    rds = world("rds")
+def test_create_instance_creates_numbered_tagged_instances(sfn, destination):
+    rds = destination("rds")
     make_cluster(rds, "stg-aurora-restore")
     result = sfn.run(
         "db",
@@ -270,8 +281,12 @@ def test_create_instance_creates_numbered_tagged_instances(sfn, world):
         ),
     )
     assert result.status == "SUCCEEDED", result.cause
-    instances = {i["DBInstanceIdentifier"]: i for i in rds.describe_db_instances()["DBInstances"]}
-    assert set(instances) == {"stg-aurora-restore-1", "stg-aurora-restore-2"}
+    assert destination.new("instances") == ["stg-aurora-restore-1", "stg-aurora-restore-2"]
+    instances = {
+        i["DBInstanceIdentifier"]: i
+        for i in rds.describe_db_instances()["DBInstances"]
+        if i["DBInstanceIdentifier"] not in destination.seeded["instances"]
+    }
     assert instances["stg-aurora-restore-2"]["DBInstanceClass"] == "db.r6g.xlarge"
     assert all(
         i["DBClusterIdentifier"] == "stg-aurora-restore" and not i["PubliclyAccessible"]
@@ -281,8 +296,8 @@ def test_create_instance_creates_numbered_tagged_instances(sfn, world):
     assert sorted(result.output["DbInstanceIdentifiers"]) == ["stg-aurora-restore-1", "stg-aurora-restore-2"]
 
 
-def test_ensure_cluster_available_starts_a_stopped_cluster(sfn, world):
-    rds = world("rds")
+def test_ensure_cluster_available_starts_a_stopped_cluster(sfn, destination):
+    rds = destination("rds")
     make_cluster(rds, "stg-aurora")
     rds.stop_db_cluster(DBClusterIdentifier="stg-aurora")
     result = sfn.run(
@@ -304,8 +319,8 @@ def test_ensure_cluster_available_starts_a_stopped_cluster(sfn, world):
     assert "StartCluster" not in again.states_entered()
 
 
-def test_stop_cluster_stops_and_is_idempotent(sfn, world):
-    rds = world("rds")
+def test_stop_cluster_stops_and_is_idempotent(sfn, destination):
+    rds = destination("rds")
     make_cluster(rds, "stg-aurora-old")
     result = sfn.run(
         "db", "stop_cluster", fast(DestinationAccount=DESTINATION, DbClusterIdentifier="stg-aurora-old")
@@ -321,8 +336,8 @@ def test_stop_cluster_stops_and_is_idempotent(sfn, world):
     assert again.status == "SUCCEEDED" and again.output["Status"] == "NoChange"
 
 
-def test_rename_cluster_renames_cluster_and_instances(sfn, world):
-    rds = world("rds")
+def test_rename_cluster_renames_cluster_and_instances(sfn, destination):
+    rds = destination("rds")
     make_cluster(rds, "stg-aurora", instances=2)
     result = sfn.run(
         "db",
@@ -335,8 +350,8 @@ def test_rename_cluster_renames_cluster_and_instances(sfn, world):
         ),
     )
     assert result.status == "SUCCEEDED", result.cause
-    assert [c["DBClusterIdentifier"] for c in rds.describe_db_clusters()["DBClusters"]] == ["stg-aurora-old"]
-    assert sorted(i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]) == [
+    assert destination.new("clusters") == ["stg-aurora-old"]
+    assert destination.new("instances") == [
         "stg-aurora-old-1",
         "stg-aurora-old-2",
     ]
@@ -344,8 +359,8 @@ def test_rename_cluster_renames_cluster_and_instances(sfn, world):
     assert sorted(result.output["DbInstanceIdentifiers"]) == ["stg-aurora-old-1", "stg-aurora-old-2"]
 
 
-def test_rename_cluster_refuses_a_taken_name_and_deletes_nothing(sfn, world):
-    rds = world("rds")
+def test_rename_cluster_refuses_a_taken_name_and_deletes_nothing(sfn, destination):
+    rds = destination("rds")
     make_cluster(rds, "stg-aurora")
     make_cluster(rds, "stg-aurora-old", tags=[{"Key": "refresh", "Value": "true"}])
     result = sfn.run(
@@ -359,41 +374,41 @@ def test_rename_cluster_refuses_a_taken_name_and_deletes_nothing(sfn, world):
         ),
     )
     assert result.status == "FAILED" and result.error == "Conflict"
-    assert sorted(c["DBClusterIdentifier"] for c in rds.describe_db_clusters()["DBClusters"]) == [
+    assert destination.new("clusters") == [
         "stg-aurora",
         "stg-aurora-old",
     ]
 
 
-def test_delete_cluster_refuses_an_untagged_cluster(sfn, world):
-    rds = world("rds")
+def test_delete_cluster_refuses_an_untagged_cluster(sfn, destination):
+    rds = destination("rds")
     make_cluster(rds, "stg-aurora", instances=1, tags=[{"Key": "refresh", "Value": "false"}])
     result = sfn.run(
         "db", "delete_cluster", fast(DestinationAccount=DESTINATION, DbClusterIdentifier="stg-aurora")
     )
     assert result.status == "FAILED" and result.error == "NotTaggedForRefresh"
-    assert [c["DBClusterIdentifier"] for c in rds.describe_db_clusters()["DBClusters"]] == ["stg-aurora"]
-    assert [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]] == ["stg-aurora-1"]
+    assert destination.new("clusters") == ["stg-aurora"]
+    assert destination.new("instances") == ["stg-aurora-1"]
     assert not any(name.startswith("Delete") for name in result.states_entered())
 
 
-def test_delete_cluster_deletes_a_tagged_cluster_with_instances(sfn, world):
-    rds = world("rds")
+def test_delete_cluster_deletes_a_tagged_cluster_with_instances(sfn, destination):
+    rds = destination("rds")
     make_cluster(rds, "stg-aurora-old", instances=2, tags=[{"Key": "refresh", "Value": "true"}])
     make_cluster(rds, "stg-aurora", instances=1)
     result = sfn.run(
         "db", "delete_cluster", fast(DestinationAccount=DESTINATION, DbClusterIdentifier="stg-aurora-old")
     )
     assert result.status == "SUCCEEDED", result.cause
-    assert [c["DBClusterIdentifier"] for c in rds.describe_db_clusters()["DBClusters"]] == ["stg-aurora"]
-    assert [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]] == ["stg-aurora-1"]
+    assert destination.new("clusters") == ["stg-aurora"]
+    assert destination.new("instances") == ["stg-aurora-1"]
     assert sorted(result.output["DeletedInstanceIdentifiers"]) == ["stg-aurora-old-1", "stg-aurora-old-2"]
     # moto records each task's role: the Map iterations got the destination role through ItemSelector.
     assert result.roles_by_state()["DeleteInstance"] == {DESTINATION["RoleArn"]}
 
 
-def test_delete_cluster_refuses_a_protected_account(sfn, world):
-    rds = world("rds")
+def test_delete_cluster_refuses_a_protected_account(sfn, destination):
+    rds = destination("rds")
     make_cluster(rds, "stg-aurora", tags=[{"Key": "refresh", "Value": "true"}])
     result = sfn.run(
         "db",
@@ -405,11 +420,11 @@ def test_delete_cluster_refuses_a_protected_account(sfn, world):
         ),
     )
     assert result.status == "FAILED" and result.error == "ProtectedAccount"
-    assert len(rds.describe_db_clusters()["DBClusters"]) == 1
+    assert destination.new("clusters") == ["stg-aurora"]
 
 
-def test_ensure_cluster_not_exists_deletes_or_reports_absence(sfn, world):
-    rds = world("rds")
+def test_ensure_cluster_not_exists_deletes_or_reports_absence(sfn, destination):
+    rds = destination("rds")
     make_cluster(rds, "stg-aurora-restore", instances=1, tags=[{"Key": "refresh", "Value": "true"}])
     rds.stop_db_cluster(DBClusterIdentifier="stg-aurora-restore")
     payload = fast(DestinationAccount=DESTINATION, DbClusterIdentifier="stg-aurora-restore")
@@ -417,7 +432,7 @@ def test_ensure_cluster_not_exists_deletes_or_reports_absence(sfn, world):
     assert first.status == "SUCCEEDED", first.cause
     assert first.output["Status"] == "Completed"
     assert "StartCluster" in first.states_entered()  # a stopped cluster is started before its instances go
-    assert rds.describe_db_clusters()["DBClusters"] == [] and rds.describe_db_instances()["DBInstances"] == []
+    assert destination.new("clusters") == [] and destination.new("instances") == []
     second = sfn.run("db", "ensure_cluster_not_exists", payload)
     assert second.status == "SUCCEEDED" and second.output == {
         "Status": "NoChange",
@@ -426,8 +441,8 @@ def test_ensure_cluster_not_exists_deletes_or_reports_absence(sfn, world):
     }
 
 
-def test_enable_master_secret_switches_to_a_managed_secret(sfn, world):
-    rds = world("rds")
+def test_enable_master_secret_switches_to_a_managed_secret(sfn, destination):
+    rds = destination("rds")
     make_cluster(rds, "stg-aurora-restore")
     payload = fast(
         DestinationAccount=DESTINATION,
@@ -444,8 +459,8 @@ def test_enable_master_secret_switches_to_a_managed_secret(sfn, world):
     assert again.output["Status"] == "NoChange"
 
 
-def test_delete_cluster_refuses_deletion_protection_and_deletes_nothing(sfn, world):
-    rds = world("rds")
+def test_delete_cluster_refuses_deletion_protection_and_deletes_nothing(sfn, destination):
+    rds = destination("rds")
     make_cluster(
         rds,
         "stg-aurora-old",
@@ -462,10 +477,8 @@ def test_delete_cluster_refuses_deletion_protection_and_deletes_nothing(sfn, wor
         )
         assert result.status == "FAILED" and result.error == "DeletionProtected", (machine, result.cause)
         assert not any(name.startswith(("Delete", "StartCluster")) for name in result.states_entered())
-        assert [c["DBClusterIdentifier"] for c in rds.describe_db_clusters()["DBClusters"]] == [
-            "stg-aurora-old"
-        ]
-        assert sorted(i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]) == [
+        assert destination.new("clusters") == ["stg-aurora-old"]
+        assert destination.new("instances") == [
             "stg-aurora-old-1",
             "stg-aurora-old-2",
         ]
@@ -477,7 +490,7 @@ def test_delete_cluster_refuses_deletion_protection_and_deletes_nothing(sfn, wor
         "db", "delete_cluster", fast(DestinationAccount=DESTINATION, DbClusterIdentifier="stg-aurora-old")
     )
     assert result.status == "SUCCEEDED", result.cause
-    assert rds.describe_db_clusters()["DBClusters"] == []
+    assert destination.new("clusters") == []
 
 
 def _scheduled(result, state: str) -> list[dict]:
@@ -501,11 +514,12 @@ def _sdk_actions(result) -> set[str]:
 @pytest.mark.parametrize(
     "tags", [[], [{"Key": "Environment", "Value": "staging"}, {"Key": "Team", "Value": "db"}]]
 )
-def test_restore_cluster_tags_refresh_in_the_restore_call_itself(sfn, world, tags):
-    rds = world("rds")
-    make_cluster(rds, "prod-aurora")
-    rds.create_db_cluster_snapshot(DBClusterIdentifier="prod-aurora", DBClusterSnapshotIdentifier="refresh-1")
-    payload = fast(DestinationAccount=DESTINATION, SnapshotIdentifier="refresh-1", **dict(RESTORE, Tags=tags))
+def test_restore_cluster_tags_refresh_in_the_restore_call_itself(sfn, source, destination, tags):
+    rds = destination("rds")
+    snapshot_arn = shared_snapshot(source("rds"))
+    payload = fast(
+        DestinationAccount=DESTINATION, SnapshotIdentifier=snapshot_arn, **dict(RESTORE, Tags=tags)
+    )
     result = sfn.run("db", "restore_cluster", payload)
     assert result.status == "SUCCEEDED", result.cause
     wanted = [{"Key": "refresh", "Value": "true"}, *tags]
@@ -530,8 +544,8 @@ def test_restore_cluster_contract_reserves_the_refresh_tag():
         jsonschema.validate(dict(payload, Tags=[{"Key": "refresh", "Value": "false"}]), schema)
 
 
-def test_create_instance_tags_refresh_in_create_db_instance(sfn, world):
-    rds = world("rds")
+def test_create_instance_tags_refresh_in_create_db_instance(sfn, destination):
+    rds = destination("rds")
     make_cluster(rds, "stg-aurora-restore")
     result = sfn.run(
         "db",

@@ -9,8 +9,8 @@ from tests.stepfunctions.test_db_execution import make_cluster
 
 
 @pytest.fixture
-def network(world):
-    ec2 = world("ec2")
+def network(destination):
+    ec2 = destination("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
     subnets = [
         ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{i}.0/24", AvailabilityZone=f"eu-west-1{zone}")[
@@ -26,8 +26,8 @@ def efs_tags(efs, fs_id):
     return {t["Key"]: t["Value"] for t in efs.list_tags_for_resource(ResourceId=fs_id)["Tags"]}
 
 
-def test_create_filesystem_with_mount_targets_then_rerun_is_no_change(sfn, world, network):
-    efs = world("efs")
+def test_create_filesystem_with_mount_targets_then_rerun_is_no_change(sfn, destination, network):
+    efs = destination("efs")
     payload = fast(
         DestinationAccount=DESTINATION,
         CreationToken="stg-media-1",
@@ -48,12 +48,12 @@ def test_create_filesystem_with_mount_targets_then_rerun_is_no_change(sfn, world
 
     again = sfn.run("efs", "create_filesystem", payload)
     assert again.status == "SUCCEEDED" and again.output["Status"] == "NoChange"
-    assert len(efs.describe_file_systems()["FileSystems"]) == 1
+    assert len(destination.new("file_systems")) == 1
     assert len(efs.describe_mount_targets(FileSystemId=fs_id)["MountTargets"]) == 2
 
 
-def test_create_mount_targets_for_a_restored_filesystem(sfn, world, network):
-    efs = world("efs")
+def test_create_mount_targets_for_a_restored_filesystem(sfn, destination, network):
+    efs = destination("efs")
     fs_id = efs.create_file_system(CreationToken="restored", Encrypted=True)["FileSystemId"]
     efs.create_mount_target(
         FileSystemId=fs_id, SubnetId=network["SubnetIds"][0], SecurityGroups=network["SecurityGroupIds"]
@@ -66,23 +66,24 @@ def test_create_mount_targets_for_a_restored_filesystem(sfn, world, network):
     assert sorted(t["SubnetId"] for t in targets) == sorted(
         network["SubnetIds"]
     )  # existing one kept, one added
-    assert len(efs.describe_file_systems()["FileSystems"]) == 1  # no new file system (v1.18.0 called create_filesystem here)
+    # no new file system (v1.18.0 called create_filesystem here)
+    assert len(destination.new("file_systems")) == 1
 
 
-def test_delete_filesystem_refuses_untagged(sfn, world, network):
-    efs = world("efs")
+def test_delete_filesystem_refuses_untagged(sfn, destination, network):
+    efs = destination("efs")
     fs_id = efs.create_file_system(CreationToken="prod-like", Tags=[{"Key": "Name", "Value": "precious"}])[
         "FileSystemId"
     ]
     efs.create_mount_target(FileSystemId=fs_id, SubnetId=network["SubnetIds"][0])
     result = sfn.run("efs", "delete_filesystem", fast(DestinationAccount=DESTINATION, FileSystemId=fs_id))
     assert result.status == "FAILED" and result.error == "NotTaggedForRefresh"
-    assert [f["FileSystemId"] for f in efs.describe_file_systems()["FileSystems"]] == [fs_id]
+    assert destination.new("file_systems") == [fs_id]
     assert len(efs.describe_mount_targets(FileSystemId=fs_id)["MountTargets"]) == 1
 
 
-def test_delete_filesystem_removes_access_points_mount_targets_and_filesystem(sfn, world, network):
-    efs = world("efs")
+def test_delete_filesystem_removes_access_points_mount_targets_and_filesystem(sfn, destination, network):
+    efs = destination("efs")
     keep = efs.create_file_system(CreationToken="keep")["FileSystemId"]
     fs_id = efs.create_file_system(CreationToken="old", Tags=[{"Key": "refresh", "Value": "true"}])[
         "FileSystemId"
@@ -92,22 +93,22 @@ def test_delete_filesystem_removes_access_points_mount_targets_and_filesystem(sf
     efs.create_access_point(FileSystemId=fs_id, ClientToken="ap-1")
     result = sfn.run("efs", "delete_filesystem", fast(DestinationAccount=DESTINATION, FileSystemId=fs_id))
     assert result.status == "SUCCEEDED", result.cause
-    assert [f["FileSystemId"] for f in efs.describe_file_systems()["FileSystems"]] == [keep]
+    assert destination.new("file_systems") == [keep]
     assert efs.describe_access_points()["AccessPoints"] == []
     assert result.output == {"Status": "Completed", "FileSystemId": fs_id}
 
 
-def test_scale_nodegroup_updates_the_managed_nodegroup(sfn, world):
-    eks = world("eks")
+def test_scale_nodegroup_updates_the_managed_nodegroup(sfn, destination):
+    eks = destination("eks")
     eks.create_cluster(
         name="stg-eks",
-        roleArn="arn:aws:iam::123456789012:role/eks",
+        roleArn=f"arn:aws:iam::{DESTINATION['AccountId']}:role/eks",
         resourcesVpcConfig={"subnetIds": ["subnet-1"]},
     )
     eks.create_nodegroup(
         clusterName="stg-eks",
         nodegroupName="refresh-jobs",
-        nodeRole="arn:aws:iam::123456789012:role/node",
+        nodeRole=f"arn:aws:iam::{DESTINATION['AccountId']}:role/node",
         subnets=["subnet-1"],
         scalingConfig={"minSize": 0, "maxSize": 2, "desiredSize": 0},
     )
@@ -130,7 +131,7 @@ def test_scale_nodegroup_updates_the_managed_nodegroup(sfn, world):
     assert again.output["Status"] == "NoChange" and "UpdateScaling" not in again.states_entered()
 
 
-def test_scale_nodegroup_rejects_desired_outside_bounds(sfn, world):
+def test_scale_nodegroup_rejects_desired_outside_bounds(sfn, destination):
     result = sfn.run(
         "eks",
         "scale_nodegroup",
@@ -146,10 +147,10 @@ def test_scale_nodegroup_rejects_desired_outside_bounds(sfn, world):
     assert result.status == "FAILED" and result.error == "InvalidInput"
 
 
-def test_tag_resources_merges_maps_onto_rds_and_efs(sfn, world):
-    rds, efs = world("rds"), world("efs")
+def test_tag_resources_merges_maps_onto_rds_and_efs(sfn, destination):
+    rds, efs = destination("rds"), destination("efs")
     make_cluster(rds, "stg-aurora", tags=[{"Key": "Environment", "Value": "old"}])
-    cluster_arn = rds.describe_db_clusters()["DBClusters"][0]["DBClusterArn"]
+    cluster_arn = rds.describe_db_clusters(DBClusterIdentifier="stg-aurora")["DBClusters"][0]["DBClusterArn"]
     fs = efs.create_file_system(CreationToken="media")
     result = sfn.run(
         "utils",
@@ -172,8 +173,8 @@ def test_tag_resources_merges_maps_onto_rds_and_efs(sfn, world):
     assert result.output == {"Status": "Completed", "ResourceCount": 2, "Tags": expected}
 
 
-def test_prepare_refresh_reports_names_tags_instances_and_efs(sfn, world):
-    rds, efs = world("rds"), world("efs")
+def test_prepare_refresh_reports_names_tags_instances_and_efs(sfn, destination):
+    rds, efs = destination("rds"), destination("efs")
     make_cluster(rds, "stg-aurora", instances=2, tags=[{"Key": "Environment", "Value": "staging"}])
     fs = efs.create_file_system(CreationToken="media", Tags=[{"Key": "Name", "Value": "stg-media"}])
     efs.create_file_system(CreationToken="other", Tags=[{"Key": "Name", "Value": "stg-other"}])
@@ -201,13 +202,10 @@ def test_prepare_refresh_reports_names_tags_instances_and_efs(sfn, world):
     assert sorted(out["TargetCluster"]["DbInstanceIdentifiers"]) == ["stg-aurora-1", "stg-aurora-2"]
     assert out["TargetEfs"]["Found"] is True and out["TargetEfs"]["FileSystemId"] == fs["FileSystemId"]
     # read-only: nothing changed
-    assert (
-        len(rds.describe_db_clusters()["DBClusters"]) == 1
-        and len(efs.describe_file_systems()["FileSystems"]) == 3
-    )
+    assert destination.new("clusters") == ["stg-aurora"] and len(destination.new("file_systems")) == 3
 
 
-def test_prepare_refresh_without_target_or_efs(sfn, world):
+def test_prepare_refresh_without_target_or_efs(sfn, destination):
     result = sfn.run(
         "utils",
         "prepare_refresh",
@@ -224,8 +222,8 @@ def test_prepare_refresh_without_target_or_efs(sfn, world):
     assert SOURCE["RoleArn"] not in set().union(*result.roles_by_state().values())
 
 
-def test_cleanup_efs_helpers_deletes_only_helper_access_points(sfn, world):
-    efs = world("efs")
+def test_cleanup_efs_helpers_deletes_only_helper_access_points(sfn, destination):
+    efs = destination("efs")
     fs_id = efs.create_file_system(CreationToken="restored")["FileSystemId"]
     helper = efs.create_access_point(
         FileSystemId=fs_id, ClientToken="helper", Tags=[{"Key": "refresh-helper", "Value": "true"}]

@@ -38,6 +38,8 @@ def test_terraform_fmt_is_clean(tmp_path):
 def test_every_root_is_covered():
     names = {str(p.relative_to(REPO)) for p in ROOTS}
     assert "terraform/stacks/platform-core" in names
+    refresh = ("production", "staging", "dev", "shared-services")
+    assert {f"terraform/stacks/refresh-{env}" for env in refresh} <= names, "refresh stacks are validated too"
     for root in ALL_ROOTS:
         if root not in ROOTS:
             examples = list((root / "examples").glob("*/*.tf"))

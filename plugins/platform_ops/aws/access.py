@@ -29,6 +29,16 @@ def _provider_hook(service: str):
         from airflow.providers.amazon.aws.hooks.eks import EksHook
 
         return EksHook
+    if service == "ssm":
+        from airflow.providers.amazon.aws.hooks.ssm import SsmHook
+
+        return SsmHook
+    if service == "ec2":
+        from functools import partial
+
+        from airflow.providers.amazon.aws.hooks.ec2 import EC2Hook
+
+        return partial(EC2Hook, api_type="client_type")  # a boto3 client, as every other hook here
     return None
 
 

@@ -13,6 +13,13 @@ event types end a platform wait, each matched on the fields AWS documents for it
   ``detail.state.value`` the state sought, and the change (``detail.state.timestamp``, else the
   event ``time``) not earlier than the wait's start.
 
+- ``aws.rds`` "RDS DB Snapshot Event" / "RDS DB Cluster Snapshot Event": ``detail.SourceArn`` is
+  the snapshot and ``detail.EventID`` says it is ready (manual snapshot created: RDS-EVENT-0042,
+  cluster: RDS-EVENT-0075; copy finished: RDS-EVENT-0060 cross-Region, RDS-EVENT-0197 in-Region)
+  or cancelled (RDS-EVENT-0061, RDS-EVENT-0190), with ``detail.Date`` not earlier than the wait's
+  start (a snapshot name can be reused after a delete). AWS documents no copy-finished event for
+  cluster snapshots: their copies end on the Describe backstop.
+
 The "AWS API Call via CloudTrail" events of the same services are different events and never match.
 The same module turns Describe answers into the same ``Outcome`` (the backstop path).
 """
@@ -32,7 +39,13 @@ SFN_TERMINAL = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
 ECS_TERMINAL = "STOPPED"
 ALARM_STATES = frozenset({"OK", "ALARM", "INSUFFICIENT_DATA"})
 
-KINDS = ("sfn", "ecs", "alarm")
+RDS_SOURCE = "aws.rds"
+RDS_SNAPSHOT_DETAIL_TYPES = ("RDS DB Snapshot Event", "RDS DB Cluster Snapshot Event")
+RDS_SNAPSHOT_READY = frozenset({"RDS-EVENT-0042", "RDS-EVENT-0075", "RDS-EVENT-0060", "RDS-EVENT-0197"})
+RDS_SNAPSHOT_CANCELLED = frozenset({"RDS-EVENT-0061", "RDS-EVENT-0190"})
+RDS_SNAPSHOT_FAILED_STATUSES = frozenset({"failed", "error", "deleted", "deleting"})
+
+KINDS = ("sfn", "ecs", "alarm", "rds_snapshot")
 
 # The EventBridge patterns of terraform/modules/native-events (there also narrowed to the given
 # machines, clusters and alarms); the local AWS wiring of tests and the bench uses them as they are.
@@ -44,6 +57,11 @@ RULE_PATTERNS: dict[str, dict] = {
     },
     "ecs": {"source": [ECS_SOURCE], "detail-type": [ECS_DETAIL_TYPE], "detail": {"lastStatus": [ECS_TERMINAL]}},
     "alarm": {"source": [ALARM_SOURCE], "detail-type": [ALARM_DETAIL_TYPE]},
+    "rds_snapshot": {
+        "source": [RDS_SOURCE],
+        "detail-type": list(RDS_SNAPSHOT_DETAIL_TYPES),
+        "detail": {"EventID": sorted(RDS_SNAPSHOT_READY | RDS_SNAPSHOT_CANCELLED)},
+    },
 }
 
 
@@ -188,6 +206,29 @@ def match_alarm(
     return Outcome(detail["alarmName"], state, "event", detail, changed)
 
 
+def is_rds_snapshot_event_for(event: dict[str, Any], snapshot_arn: str) -> bool:
+    return (
+        event.get("source") == RDS_SOURCE
+        and event.get("detail-type") in RDS_SNAPSHOT_DETAIL_TYPES
+        and event["detail"].get("SourceArn") == snapshot_arn
+    )
+
+
+def match_rds_snapshot(event: dict[str, Any], snapshot_arn: str, since: float | None) -> Outcome | None:
+    """``available`` (or ``cancelled``) for ``snapshot_arn`` in ``event``, or None."""
+    if not is_rds_snapshot_event_for(event, snapshot_arn):
+        return None
+    detail = event["detail"]
+    event_id = detail.get("EventID")
+    if event_id not in RDS_SNAPSHOT_READY | RDS_SNAPSHOT_CANCELLED:
+        return None
+    at = to_epoch(detail.get("Date")) or to_epoch(event.get("time"))
+    if since is not None and (at is None or at < since - 1):
+        return None
+    status = "available" if event_id in RDS_SNAPSHOT_READY else "cancelled"
+    return Outcome(snapshot_arn, status, "event", detail, at)
+
+
 # --- Describe answers (the backstop) -------------------------------------------------------------
 
 
@@ -258,3 +299,18 @@ def alarm_describe_outcome(
                 alarm["AlarmName"], state, "describe", detail, to_epoch(alarm.get("StateUpdatedTimestamp"))
             )
     return None
+
+
+def rds_snapshot_describe_outcome(response: dict[str, Any], snapshot_arn: str) -> Outcome | None:
+    """DescribeDBSnapshots / DescribeDBClusterSnapshots: ``available``, a failed status, or MISSING."""
+    items = [*response.get("DBSnapshots", []), *response.get("DBClusterSnapshots", [])]
+    for item in items:
+        arn = item.get("DBSnapshotArn") or item.get("DBClusterSnapshotArn")
+        if arn != snapshot_arn:
+            continue
+        status = item.get("Status")
+        if status == "available" or status in RDS_SNAPSHOT_FAILED_STATUSES:
+            detail = {"SourceArn": arn, "Status": status, "PercentProgress": item.get("PercentProgress")}
+            return Outcome(snapshot_arn, status, "describe", detail, to_epoch(item.get("SnapshotCreateTime")))
+        return None
+    return Outcome(snapshot_arn, "MISSING", "describe", {"SourceArn": snapshot_arn}, None)

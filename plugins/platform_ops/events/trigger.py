@@ -1,10 +1,11 @@
 """One hybrid trigger for every long wait: AWS's own event through SQS, Describe as the backstop.
 
 ``ResourceEventTrigger`` waits for one resource's terminal state: a Step Functions execution
-(``kind="sfn"``), an ECS task (``"ecs"``) or any of a set of CloudWatch alarms entering a state
-(``"alarm"``). It
+(``kind="sfn"``), an ECS task (``"ecs"``), any of a set of CloudWatch alarms entering a state
+(``"alarm"``) or an RDS DB or cluster snapshot becoming available (``"rds_snapshot"``). It
 
-1. calls Describe once at start (DescribeExecution / DescribeTasks / DescribeAlarms), which
+1. calls Describe once at start (DescribeExecution / DescribeTasks / DescribeAlarms /
+   DescribeDBSnapshots or DescribeDBClusterSnapshots), which
    catches an end that came before the wait began;
 2. long-polls the queue the native-events Terraform module feeds (``WaitTimeSeconds`` 20: a
    ``ReceiveMessage`` returns as soon as a message arrives, so an event ends the wait at once and
@@ -282,6 +283,8 @@ class ResourceEventTrigger(BaseTrigger):
             return matching.is_sfn_event_for(event, self.resource)
         if self.kind == "ecs":
             return matching.is_ecs_event_for(event, self.resource)
+        if self.kind == "rds_snapshot":
+            return matching.is_rds_snapshot_event_for(event, self.resource)
         return matching.is_alarm_event_for(event, frozenset(self.alarm_names))
 
     def match(self, event: dict[str, Any]) -> matching.Outcome | None:
@@ -289,10 +292,17 @@ class ResourceEventTrigger(BaseTrigger):
             return matching.match_sfn_execution(event, self.resource, self.since)
         if self.kind == "ecs":
             return matching.match_ecs_task(event, self.resource)
+        if self.kind == "rds_snapshot":
+            return matching.match_rds_snapshot(event, self.resource, self.since)
         return matching.match_alarm(event, frozenset(self.alarm_names), self.alarm_state, self.since)
 
     def _event(self, outcome: matching.Outcome) -> TriggerEvent:
-        wanted = {"sfn": "SUCCEEDED", "ecs": matching.ECS_TERMINAL, "alarm": self.alarm_state}[self.kind]
+        wanted = {
+            "sfn": "SUCCEEDED",
+            "ecs": matching.ECS_TERMINAL,
+            "alarm": self.alarm_state,
+            "rds_snapshot": "available",
+        }[self.kind]
         payload: dict[str, Any] = {
             "status": "success" if outcome.status == wanted else "failed",
             "kind": self.kind,
@@ -309,7 +319,9 @@ class ResourceEventTrigger(BaseTrigger):
         from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
         from airflow.providers.amazon.aws.hooks.sqs import SqsHook
 
-        client_type = {"sfn": "stepfunctions", "ecs": "ecs", "alarm": "cloudwatch"}[self.kind]
+        client_type = {"sfn": "stepfunctions", "ecs": "ecs", "alarm": "cloudwatch", "rds_snapshot": "rds"}[
+            self.kind
+        ]
         describe = AwsBaseHook(
             aws_conn_id=self.aws_conn_id, region_name=self.region_name, client_type=client_type
         )
@@ -327,8 +339,28 @@ class ResourceEventTrigger(BaseTrigger):
         if self.kind == "ecs":
             response = await client.describe_tasks(cluster=self.cluster, tasks=[self.resource])
             return matching.ecs_describe_outcome(response, self.resource)
+        if self.kind == "rds_snapshot":
+            return await self._describe_snapshot(client)
         response = await client.describe_alarms(AlarmNames=list(self.alarm_names))
         return matching.alarm_describe_outcome(response, frozenset(self.alarm_names), self.alarm_state)
+
+    async def _describe_snapshot(self, client) -> matching.Outcome | None:
+        """DescribeDBSnapshots or DescribeDBClusterSnapshots by the name in the snapshot ARN."""
+        from botocore.exceptions import ClientError
+
+        # arn:aws:rds:<region>:<account>:snapshot:<name> (or cluster-snapshot:<name>)
+        resource_type, name = self.resource.split(":", 6)[5:7]
+        try:
+            if resource_type == "cluster-snapshot":
+                response = await client.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier=name)
+            else:
+                response = await client.describe_db_snapshots(DBSnapshotIdentifier=name)
+        except ClientError as err:
+            missing = {"DBSnapshotNotFound", "DBClusterSnapshotNotFoundFault"}
+            if err.response.get("Error", {}).get("Code") not in missing:
+                raise
+            response = {}
+        return matching.rds_snapshot_describe_outcome(response, self.resource)
 
     def _offer(self, event: dict[str, Any]) -> None:
         """The poller hands over one event about this wait's resource (already deleted from the queue)."""

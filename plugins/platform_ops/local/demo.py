@@ -477,6 +477,11 @@ def _run(started: _Started, signals: _Signals) -> int:
     seed_all(aws.endpoint)
     steps.done(f"accounts {', '.join(_accounts())}")
     signals.check()
+    # The DR drills act on the dr-platform stack: applied in the background (about 2 minutes).
+    with open(DEMO_DIR / "dr-platform-apply.log", "ab") as drill_log:
+        drill_stack = subprocess.Popen([sys.executable, "-m", "platform_ops.local.drill_stack", aws.endpoint],
+                                       stdout=drill_log, stderr=subprocess.STDOUT, preexec_fn=_default_signals)  # fmt: skip
+    started.processes.known.add(drill_stack.pid)
     steps.begin("migrating the Airflow database")
     api_port = int(os.environ.get("DEMO_API_PORT") or 0) or (8080 if _port_free(8080) else free_port())
     env = airflow_environment(aws.endpoint, api_port)
@@ -517,6 +522,9 @@ def _run(started: _Started, signals: _Signals) -> int:
         f"Another shell: source {_shown(env_file)} && airflow dags test terraform_apply "
         '-c \'{"stack": "platform-core"}\'  (approve it under Required Actions in the UI)\n'
         "  and the local AWS, one profile per account: aws --profile dev s3 ls\n"
+        f"DR drill: dr-platform is being applied in the background ({_shown(DEMO_DIR)}/dr-platform-apply.log, about "
+        "2 minutes); then, outside the month-end close, trigger dr_chaos_nat_quarterly (or: airflow dags test "
+        "dr_chaos_nat_quarterly 2027-01-12T10:00:00+00:00) and approve it; its report.html is in the artifacts bucket.\n"
         f"Logs: {_shown(DEMO_DIR)}/airflow.log and local-aws.log. Ctrl-C stops everything."
     )
     started.step = "running Airflow standalone"

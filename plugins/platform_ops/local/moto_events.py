@@ -9,7 +9,21 @@
 - ``SetAlarmState`` (or any other state update) changing an alarm's state puts ``aws.cloudwatch``
   "CloudWatch Alarm State Change";
 
+- an RDS manual snapshot becoming available puts ``aws.rds`` "RDS DB Snapshot Event"
+  (RDS-EVENT-0042) or "RDS DB Cluster Snapshot Event" (RDS-EVENT-0075), and a DB snapshot copy
+  finishing puts RDS-EVENT-0060 (cross-Region, in the destination Region) or RDS-EVENT-0197
+  (in-Region); AWS documents no copy-finished event for cluster snapshots, so none is sent;
+
 each with the documented ``detail`` fields, ``account``, ``region``, ``time`` and ``resources``.
+
+RDS snapshot time: moto makes a snapshot ``available`` at once. With ``MOTO_RDS_SNAPSHOT_SECONDS``
+set in the server's environment, a new snapshot or copy says ``creating`` for that long, then
+becomes ``available`` and its event is sent, as on AWS (where it takes minutes); unset, the event
+is sent at once.
+
+RDS snapshot age: moto dates every snapshot now. A snapshot created with the tag
+``moto:snapshot-create-time`` (ISO 8601) gets that ``SnapshotCreateTime`` instead, so retention
+can be tested on snapshots of past days and months; the tag exists only in the local AWS.
 The events go through moto's own rules on the account's ``default`` bus, so the same EventBridge
 rules as in AWS (``terraform/modules/native-events``) deliver them to SQS.
 
@@ -272,6 +286,8 @@ def _patch_ecs() -> None:
         tasks = original_run_task(self, *args, **kwargs)
         for task in tasks:
             task._platform_ops_created_at = datetime.now(UTC)
+            # DescribeTasks answers these, as ECS does (moto answers neither).
+            task.created_at = task.started_at = task._platform_ops_created_at
             seconds = _run_seconds(task)
             if seconds is None:
                 continue
@@ -373,8 +389,105 @@ def _patch_cloudwatch() -> None:
     alarm_cls._platform_ops_events = True
 
 
+# --- RDS snapshots --------------------------------------------------------------------------------
+
+RDS_SNAPSHOT_SECONDS_VAR = "MOTO_RDS_SNAPSHOT_SECONDS"
+CREATE_TIME_TAG = "moto:snapshot-create-time"
+
+
+def rds_snapshot_event(snapshot, cluster: bool, event_id: str, message: str) -> tuple[list[str], dict]:
+    arn = snapshot.db_cluster_snapshot_arn if cluster else snapshot.db_snapshot_arn
+    identifier = snapshot.db_cluster_snapshot_identifier if cluster else snapshot.db_snapshot_identifier
+    category = {"RDS-EVENT-0042": "creation", "RDS-EVENT-0091": "creation"}.get(event_id, "notification")
+    if event_id in {"RDS-EVENT-0075", "RDS-EVENT-0169"}:
+        category = "backup"
+    detail = {
+        "EventCategories": [category],
+        "SourceType": "CLUSTER_SNAPSHOT" if cluster else "SNAPSHOT",
+        "SourceArn": arn,
+        "Date": _iso_ms(datetime.now(UTC)),
+        "Message": message,
+        "SourceIdentifier": identifier,
+        "EventID": event_id,
+        "Tags": {t["Key"]: t.get("Value", "") for t in (snapshot.tags or [])},
+    }
+    return [arn], detail
+
+
+def _snapshot_ready(backend, snapshot, cluster: bool, event: tuple[str, str] | None) -> None:
+    snapshot.status = "available"
+    if event is None:
+        return
+    resources, detail = rds_snapshot_event(snapshot, cluster, *event)
+    detail_type = "RDS DB Cluster Snapshot Event" if cluster else "RDS DB Snapshot Event"
+    put_native_event(backend.account_id, backend.region_name, "aws.rds", detail_type, resources, detail)
+
+
+def _copy_event(backend, source_id: str) -> tuple[str, str]:
+    parts = source_id.split(":")
+    source_region = parts[3] if source_id.startswith("arn:") and len(parts) > 6 else backend.region_name
+    name = parts[-1]
+    if source_region != backend.region_name:
+        return "RDS-EVENT-0060", f"Finished copy of snapshot {name} from region {source_region} in 0 minutes."
+    return "RDS-EVENT-0197", f"Finished copy of snapshot {name} in region {backend.region_name}."
+
+
+def _patch_rds() -> None:
+    import os
+
+    from moto.rds.models import RDSBackend
+
+    if getattr(RDSBackend, "_platform_ops_events", False):
+        return
+
+    def wrap(method: str, cluster: bool, event_for):
+        original = getattr(RDSBackend, method)
+
+        def patched(self, *args, **kwargs):
+            snapshot = original(self, *args, **kwargs)
+            backdated = {t["Key"]: t.get("Value") for t in (snapshot.tags or [])}.get(CREATE_TIME_TAG)
+            if backdated:
+                snapshot.created = datetime.fromisoformat(backdated.replace("Z", "+00:00"))
+            event = event_for(self, args, kwargs)
+            seconds = float(os.environ.get(RDS_SNAPSHOT_SECONDS_VAR) or 0)
+            if seconds <= 0:
+                _snapshot_ready(self, snapshot, cluster, event)
+                return snapshot
+            snapshot.status = "creating"
+            timer = threading.Timer(seconds, _snapshot_ready, args=(self, snapshot, cluster, event))
+            timer.daemon = True
+            timer.start()
+            return snapshot
+
+        setattr(RDSBackend, method, patched)
+
+    def source(args, kwargs, name):
+        return kwargs.get(name) or (args[0] if args else "")
+
+    def created(cluster: bool):
+        def event(backend, args, kwargs):
+            if kwargs.get("snapshot_type") == "automated":
+                return ("RDS-EVENT-0169", "Automated cluster snapshot created") if cluster else (
+                    "RDS-EVENT-0091", "Automated snapshot created")  # fmt: skip
+            return ("RDS-EVENT-0075", "Manual cluster snapshot created") if cluster else (
+                "RDS-EVENT-0042", "Manual snapshot created")  # fmt: skip
+
+        return event
+
+    wrap("create_db_snapshot", False, created(False))
+    wrap("create_db_cluster_snapshot", True, created(True))
+    wrap(
+        "copy_db_snapshot",
+        False,
+        lambda b, a, k: _copy_event(b, source(a, k, "source_db_snapshot_identifier")),
+    )
+    wrap("copy_db_cluster_snapshot", True, lambda b, a, k: None)
+    RDSBackend._platform_ops_events = True
+
+
 def install() -> None:
-    """Patch moto to emit the three native events (idempotent). Call after ``patch_moto()``."""
+    """Patch moto to emit the native events (idempotent). Call after ``patch_moto()``."""
     _patch_stepfunctions()
     _patch_ecs()
     _patch_cloudwatch()
+    _patch_rds()

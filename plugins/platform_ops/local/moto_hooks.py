@@ -1,9 +1,9 @@
 """Container doubles the local AWS plays when an ECS task stops (see moto_patched).
 
 ``DOUBLES`` is the one list of doubles: task definition family → the function that plays the
-container. A feature's double lives in ``local/<feature>_double.py`` and is added here by name:
-the database refresh's will be ``refresh_double``, the DR drills' ``drills_double``. A family with
-no double just stops with its ``MOTO_EXIT_CODE``. ``local/`` imports the features, never the reverse.
+container. A feature's double lives in ``local/<feature>_double.py`` and is added here by name.
+(The DR drills' double, ``drill_double``, is a service patch, not a container: ``moto_patched``
+installs it.) A family with no double just stops with its ``MOTO_EXIT_CODE``. ``local/`` imports the features, never the reverse.
 """
 
 from __future__ import annotations

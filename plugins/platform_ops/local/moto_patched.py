@@ -10,6 +10,10 @@ and creates the log stream ECS would create, with the lines given in ``MOTO_LOG_
 Container doubles: every ``module:function`` named in ``PLATFORM_OPS_MOTO_HOOKS`` (comma
 separated) is imported at start and called with the moto ``Task`` when it stops. That is how the
 local AWS plays a container's side effects (e.g. the SOX job writing its evidence to S3).
+
+Also installed: native events (``moto_events``), Step Functions tasks that act in the account of
+the role they run as (``moto_sfn_credentials``) and restores from a snapshot another account
+shared (``moto_rds_sharing``), CloudFront invalidations that complete later (``moto_cloudfront``).
 """
 
 from __future__ import annotations
@@ -19,7 +23,14 @@ import sys
 import time
 from collections.abc import Callable
 
-from platform_ops.local import moto_events
+from platform_ops.local import (
+    drill_double,
+    moto_cloudfront,
+    moto_events,
+    moto_rds_sharing,
+    moto_sfn_credentials,
+    moto_sfn_validate,
+)
 
 ECS_TASK_HOOKS: list[Callable[[object], None]] = []
 
@@ -98,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.pop("MOTO_ACCOUNT_ID", None)
     patch_moto()
     moto_events.install()
+    moto_cloudfront.install()
+    moto_sfn_credentials.install()
+    moto_rds_sharing.install()
+    moto_sfn_validate.install()  # ValidateStateMachineDefinition, which terraform plan calls
+    drill_double.install()  # the platform's answer to a NAT drill's route changes
     load_hooks(os.environ.get("PLATFORM_OPS_MOTO_HOOKS", ""))
     from moto.server import main as moto_main
 

@@ -5,8 +5,9 @@ Shared services: the artifacts bucket (plans, reports, evidence) and the notific
 an SQS queue subscribed to it so a person or a test can read what was sent.
 
 ``SEEDERS`` is the one list of seeders, run in order by ``seed_all``. A feature's seeder lives in
-``local/<feature>_seed.py`` (``sox_seed.seed_sox_pg01``) and is added here by name: the database
-refresh's will be ``refresh_seed.seed_refresh`` and the DR drills' ``drills_seed.seed_drills``.
+``local/<feature>_seed.py`` (``sox_seed.seed_sox_pg01``, ``snapshots_seed``, ``cdn_seed``) and is
+added here by name. The DR drills need the ``dr-platform`` stack itself, applied by
+``drill_stack`` (demo and drill tests), not a seeder.
 ``local/`` imports the features, never the reverse.
 """
 
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from platform_ops.local.cdn_seed import seed_cdn
 from platform_ops.local.clients import account_client
+from platform_ops.local.snapshots_seed import seed_snapshots
 from platform_ops.local.sox_seed import seed_sox_pg01
 from platform_ops.registry import registry
 
@@ -89,6 +92,8 @@ SEEDERS: list[Callable[[str], None]] = [
     seed_terraform_state,
     seed_dr_dns,
     seed_sox_pg01,
+    seed_snapshots,
+    seed_cdn,  # after seed_terraform_state: it writes the data stack's state
 ]
 
 

@@ -4,6 +4,8 @@ Safety rules enforced here, not in the DAG wiring:
 - the plan that is applied is byte-for-byte the plan that was reviewed (SHA-256 checked);
 - the approval must be newer than the plan, so a re-plan always needs a new review;
 - destroys and replacements are refused unless the run asked for ``allow_destroy``;
+- a plan skips the human review only where the stack's approval policy allows it and the plan
+  destroys and replaces nothing (``approval.decide``, checked again on the plan being applied);
 - a stale plan or a held state lock fails with terraform's reason, never retried blindly.
 """
 
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from platform_ops.aws.artifacts import ArtifactStore, safe_run_id
 from platform_ops.terraform.access import TerraformStackHook
+from platform_ops.terraform.approval import ApprovalDecision, NotApproved, approver, decide
 from platform_ops.terraform.plan_summary import summarize_plan
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,7 @@ def make_plan(stack_name: str, variables: dict, targets: list[str], allow_destro
                 f"{', '.join(summary.destroying)}. Trigger again with allow_destroy=true if that is intended."
             )
         plan_sha = store.upload_file(f"{prefix}/tfplan", tf.workdir / "tfplan")
+    decision = decide(stack, summary.destroying)
     planned_at = datetime.now(UTC).isoformat()
     full_plan = f"`s3://{store.bucket}/{prefix}/` (`tfplan`, `plan-summary.json`) and the log of the `plan` task"
     review = {
@@ -56,7 +60,9 @@ def make_plan(stack_name: str, variables: dict, targets: list[str], allow_destro
         "plan_sha256": plan_sha,
         "planned_at": planned_at,
         "counts": {k: getattr(summary, k) for k in ("adds", "changes", "destroys", "replaces")},
-        "summary_md": summary.markdown(stack_name, full_plan) + f"\n\nPlan SHA-256: `{plan_sha}`",
+        "approval": decision.as_dict(),
+        "summary_md": summary.markdown(stack_name, full_plan)
+        + f"\n\nPlan SHA-256: `{plan_sha}`\n\n{decision.sentence()}",
     }
     store.put_json(f"{prefix}/plan-summary.json", {**review, "resources": summary.resources})
     return review
@@ -64,27 +70,21 @@ def make_plan(stack_name: str, variables: dict, targets: list[str], allow_destro
 
 def check_approval(review: dict, approval: dict | None) -> str:
     """Who approved; raises unless the approval is an Approve given after this plan was made."""
-    if not approval or approval.get("chosen_options") != ["Approve"]:
-        raise PlanRefused("the plan was not approved; nothing is applied")
-    responded_at = _as_datetime(approval.get("responded_at"))
-    if responded_at is None or responded_at < _as_datetime(review["planned_at"]):
-        raise PlanRefused("the approval predates this plan (the plan was re-made); a new review is needed")
-    user = approval.get("responded_by_user") or approval.get("responded_by") or {}
-    return user.get("name") if isinstance(user, dict) else str(user)
-
-
-def _as_datetime(value) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        return approver(approval, review["planned_at"], "this plan")
+    except NotApproved as err:
+        raise PlanRefused(str(err)) from None
 
 
 def apply_reviewed_plan(review: dict, approval: dict | None, allow_destroy: bool, run_id: str) -> dict:
-    """Apply exactly the reviewed plan; writes an apply record next to it in S3."""
-    approver = check_approval(review, approval)
+    """Apply exactly the reviewed plan; writes an apply record next to it in S3.
+
+    ``approval`` is the HITL answer, or None when the gate was skipped by the stack's policy: the
+    policy is then decided again on the downloaded plan, and a plan it does not let through is refused.
+    """
     store = ArtifactStore()
-    with TerraformStackHook(review["stack"]).workspace(logger=log) as tf:
+    hook = TerraformStackHook(review["stack"])
+    with hook.workspace(logger=log) as tf:
         with tempfile.TemporaryDirectory() as tmp:
             local_plan = Path(tmp) / "tfplan"
             sha = store.download_file(review["plan_key"], local_plan)
@@ -96,13 +96,16 @@ def apply_reviewed_plan(review: dict, approval: dict | None, allow_destroy: bool
             summary = summarize_plan(tf.show_json(str(local_plan)))
             if summary.destroying and not allow_destroy:
                 raise PlanRefused(f"the plan destroys {summary.destroying} and allow_destroy is false")
+            decision = decide(hook.stack, summary.destroying)
+            approved_by = resolve_approver(review, approval, decision)
             tf.apply_plan(str(local_plan))
         outputs = tf.output(include_sensitive=False)  # sensitive values never reach XCom or logs
     record = {
         "stack": review["stack"],
         "run_id": run_id,
         "plan_sha256": review["plan_sha256"],
-        "approved_by": approver,
+        "approved_by": approved_by,
+        "approval": {**decision.as_dict(), "approved_by": approved_by},
         "applied_at": datetime.now(UTC).isoformat(),
         "counts": review["counts"],
         "outputs": outputs,
@@ -110,3 +113,12 @@ def apply_reviewed_plan(review: dict, approval: dict | None, allow_destroy: bool
     store.put_json(f"{plan_prefix(review['stack'], run_id)}/apply-record.json", record)
     return record
 
+
+def resolve_approver(review: dict, approval: dict | None, decision: ApprovalDecision) -> str | None:
+    """The approver's name; None for a plan the policy applies without review (the gate skipped)."""
+    if approval is None and not decision.review_required:
+        log.info("applied without review: policy %s, since %s", decision.policy, decision.reason)
+        return None
+    if approval is None:
+        raise PlanRefused(f"the plan needs a person's approval ({decision.reason}) and none was given")
+    return check_approval(review, approval)

@@ -360,6 +360,13 @@ class TerraformCli:
             ),
         )
 
+    def force_unlock(self, lock_id: str) -> None:
+        """``force-unlock -force <id>``: terraform removes the lock only if it still has this ID.
+
+        Only ``terraform_state_locks`` calls it, for one lock a person approved after a re-check.
+        """
+        self.run(self.argv("force-unlock", lock_id, force=IsFlagged))
+
     def output_details(self) -> dict:
         """``output -json`` as terraform prints it: ``{name: {"value", "type", "sensitive"}}``."""
         result = self.run(self.argv("output", json=IsFlagged), echo=False)

@@ -8,6 +8,7 @@ stack forever, and release only deletes a lease this run holds.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from platform_ops.aws.access import aws_client
 from platform_ops.registry import Stack
@@ -15,6 +16,19 @@ from platform_ops.registry import Stack
 
 class StackBusyError(RuntimeError):
     """Another run holds the stack."""
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Who holds a stack: a run id, the DAG of that run ("" on a lease that did not record it)."""
+
+    holder: str
+    dag_id: str
+    acquired: int
+    expires: int
+
+    def expired(self, now: float | None = None) -> bool:
+        return self.expires < (time.time() if now is None else now)
 
 
 def _key(stack: Stack) -> dict:
@@ -25,10 +39,37 @@ def _client(stack: Stack):
     return aws_client(stack.account, "dynamodb", stack.region)
 
 
-def acquire(stack: Stack, holder: str, ttl_seconds: int, client=None) -> None:
+def current(stack: Stack, client=None) -> Lease | None:
+    """The stack's lease row (expired or not), or None when no run ever held it or it was released."""
+    client = client or _client(stack)
+    item = client.get_item(TableName=stack.lock_table, Key=_key(stack), ConsistentRead=True).get("Item")
+    if not item:
+        return None
+    return Lease(
+        holder=item.get("Holder", {}).get("S", "unknown"),
+        dag_id=item.get("Dag", {}).get("S", ""),
+        acquired=int(item.get("Acquired", {}).get("N", "0")),
+        expires=int(item.get("Expires", {}).get("N", "0")),
+    )
+
+
+def _busy(stack: Stack, lease: Lease | None) -> StackBusyError:
+    other = lease.holder if lease else "unknown"
+    dag = f" of {lease.dag_id}" if lease and lease.dag_id else ""
+    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(lease.acquired if lease else 0))
+    return StackBusyError(
+        f"stack {stack.name!r} is in use by run {other}{dag} since {since}; one run at a time per stack. "
+        "Wait for it to finish (or reject its approval)."
+    )
+
+
+def acquire(stack: Stack, holder: str, ttl_seconds: int, client=None, dag_id: str = "") -> None:
+    """Take the stack for run ``holder`` (of DAG ``dag_id``); a retry of the same run keeps it."""
     client = client or _client(stack)
     now = int(time.time())
     item = {**_key(stack), "Holder": {"S": holder}, "Acquired": {"N": str(now)}, "Expires": {"N": str(now + ttl_seconds)}}
+    if dag_id:
+        item["Dag"] = {"S": dag_id}
     try:
         client.put_item(
             TableName=stack.lock_table,
@@ -37,13 +78,14 @@ def acquire(stack: Stack, holder: str, ttl_seconds: int, client=None) -> None:
             ExpressionAttributeValues={":me": {"S": holder}, ":now": {"N": str(now)}},
         )
     except client.exceptions.ConditionalCheckFailedException:
-        current = client.get_item(TableName=stack.lock_table, Key=_key(stack)).get("Item", {})
-        other = current.get("Holder", {}).get("S", "unknown")
-        since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(current.get("Acquired", {}).get("N", "0"))))
-        raise StackBusyError(
-            f"stack {stack.name!r} is in use by run {other} since {since}; one run at a time per stack. "
-            "Wait for it to finish (or reject its approval)."
-        ) from None
+        raise _busy(stack, current(stack, client)) from None
+
+
+def ensure_free(stack: Stack, holder: str, client=None) -> None:
+    """Raise ``StackBusyError`` if another run holds the stack; reads only (for dry runs)."""
+    lease = current(stack, client)
+    if lease and lease.holder != holder and not lease.expired():
+        raise _busy(stack, lease)
 
 
 def release(stack: Stack, holder: str, client=None) -> bool:

@@ -28,6 +28,8 @@ LOCAL_SERVICES = (
     "efs", "eks", "elasticache", "elbv2", "events", "iam", "kms", "lambda", "logs", "rds",
     "route53", "s3", "secretsmanager", "sfn", "sns", "sqs", "ssm", "sts",
 )  # fmt: skip
+# Repository directories stacks read with file() (relative to the stack: ../../../<dir>).
+READ_BY_STACKS = ("asl", "build/lambdas")
 _ALIAS = re.compile(r'^\s*alias\s*=\s*"([^"]+)"', re.MULTILINE)
 
 
@@ -87,6 +89,10 @@ def prepare_workspace(stack_dir: Path, root: Path, endpoint: str | None = None) 
     modules = REPO_ROOT / "terraform" / "modules"
     if modules.is_dir():
         shutil.copytree(modules, root / "terraform" / "modules", ignore=ignore, dirs_exist_ok=True)
+    # What the refresh stacks read with file(): the ASL definitions and the built Lambda zips.
+    for relative_dir in READ_BY_STACKS:
+        if (REPO_ROOT / relative_dir).is_dir():
+            shutil.copytree(REPO_ROOT / relative_dir, root / relative_dir, dirs_exist_ok=True)
     target = root / relative
     shutil.copytree(stack_dir, target, ignore=ignore, dirs_exist_ok=True)
     if endpoint:

@@ -67,6 +67,14 @@ locals {
     }
   }
 
+  # The alarm state-change queue of each Region (native-events): the event_queue_url of a drill's stop watch.
+  event_targets = {
+    for role, m in { primary = module.native_events_primary, secondary = module.native_events_secondary } : role => {
+      region                 = local.regions[role]
+      queue_url              = m.queue_url
+    }
+  }
+
   drill_targets = {
     schema_version = 1
     stack          = "dr-platform"
@@ -92,6 +100,7 @@ locals {
       regions            = module.s3_replication.regions
     }
     alarms = local.alarm_targets
+    events = local.event_targets
   }
 
   # One parameter per item a drill resolves on its own, plus the whole map as JSON.
@@ -113,6 +122,8 @@ locals {
       "alarms/s3-replication-backlog"          = local.alarm_targets.s3_replication.backlog_bytes
       "network/primary/private-route-tables"   = join(",", local.network_targets.primary.private_route_table_ids)
       "network/secondary/private-route-tables" = join(",", local.network_targets.secondary.private_route_table_ids)
+      "events/primary/queue-url"               = local.event_targets.primary.queue_url
+      "events/secondary/queue-url"             = local.event_targets.secondary.queue_url
     },
     var.aurora.enabled ? {
       "aurora/global-cluster-id"                = local.aurora_targets.global_cluster_id

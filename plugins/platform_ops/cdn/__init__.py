@@ -1,0 +1,1 @@
+"""CloudFront invalidations (DAG ``cdn_invalidation``)."""

@@ -1,0 +1,1 @@
+"""DR drills as declared experiments: spec, targets, fault and rollback, stop watch, report."""
