@@ -87,6 +87,22 @@ def run_dag(dag_id: str, conf: dict | None = None, answers: dict[str, str] | Non
     return dag_run
 
 
+def assert_refused_before_a_run_exists(dag_id: str, conf: dict) -> None:
+    """``conf`` fails the DAG's params JSON schema in ``dag.test()``, and no DAG run was created."""
+    import pytest
+    from airflow.models.dagrun import DagRun
+    from airflow.sdk.exceptions import ParamValidationError
+    from airflow.utils.session import create_session
+
+    dag = load_dag(dag_id)
+    with create_session() as session:
+        before = session.query(DagRun).filter(DagRun.dag_id == dag_id).count()
+    with pytest.raises(ParamValidationError):
+        dag.test(run_conf=conf)
+    with create_session() as session:
+        assert session.query(DagRun).filter(DagRun.dag_id == dag_id).count() == before
+
+
 def task_states(dag_run) -> dict[str, str]:
     """``{task_id: state}`` (mapped tasks as ``task_id[i]``) of a finished run."""
     from airflow.models.taskinstance import TaskInstance

@@ -13,8 +13,7 @@ from platform_ops.cdn.distributions import resolve
 from platform_ops.local.clients import account_client
 from platform_ops.registry import registry
 
-from tests.dagrun import run_dag, task_states
-from tests.snapshots.dagtest import assert_refused_before_a_run
+from tests.dagrun import assert_refused_before_a_run_exists, run_dag, task_states
 
 
 def _invalidations(endpoint: str, distribution_id: str) -> list[dict]:
@@ -87,4 +86,4 @@ def test_full_invalidation_of_production_waits_for_approval(airflow_db, aws, ans
     ],
 )
 def test_bad_params_are_refused_before_a_run_exists(airflow_db, conf):
-    assert_refused_before_a_run("cdn_invalidation", conf)
+    assert_refused_before_a_run_exists("cdn_invalidation", conf)

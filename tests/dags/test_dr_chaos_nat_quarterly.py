@@ -42,10 +42,7 @@ READ_ONLY = ("Describe", "Get", "List", "Head", "Receive", "AssumeRole")
 def drill_aws(tmp_path_factory, airflow_db):
     """The module's own local AWS, recording requests, with dr-platform applied (Aurora and EKS off)."""
     recording = tmp_path_factory.mktemp("moto") / "recording.jsonl"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MOTO_ENABLE_RECORDING", "1")
-        patch.setenv("MOTO_RECORDER_FILEPATH", str(recording))
-        local = start_local_aws()
+    local = start_local_aws(env={"MOTO_ENABLE_RECORDING": "1", "MOTO_RECORDER_FILEPATH": str(recording)})
     try:
         with pytest.MonkeyPatch.context() as patch:
             from platform_ops.local.connections import local_environment

@@ -14,9 +14,8 @@ import pytest
 from platform_ops.local.clients import account_client
 from platform_ops.registry import registry
 
-from tests.dagrun import run_dag, task_states
+from tests.dagrun import assert_refused_before_a_run_exists, run_dag, task_states
 from tests.snapshots import recording
-from tests.snapshots.dagtest import assert_refused_before_a_run
 from tests.snapshots.recording import mutating, requests_made
 
 # this module's local AWS (recorder on, snapshots that take a second)
@@ -143,4 +142,4 @@ def test_dry_run_makes_no_mutating_call_and_writes_nothing(recorded_aws):
      {"targets": ["production-eu-west-1", "production-eu-west-1"]}],
 )  # fmt: skip
 def test_bad_params_are_refused_before_a_run_exists(airflow_db, conf):
-    assert_refused_before_a_run("rds_snapshots", conf)
+    assert_refused_before_a_run_exists("rds_snapshots", conf)

@@ -16,7 +16,7 @@ from platform_ops.local.seed import read_notifications
 from platform_ops.local.sox_seed import LOCAL_IMAGE_DIGEST
 from platform_ops.sox.config import load_config
 
-from tests.dagrun import load_dag, run_dag, task_states
+from tests.dagrun import assert_refused_before_a_run_exists, run_dag, task_states
 from tests.dags.sox_helpers import (
     DAG_ID,
     FIRST_OF_JUNE_0900,
@@ -155,14 +155,4 @@ def test_dry_run_on_the_first_says_a_real_run_would_be_refused_and_succeeds(sox_
     ids=["month-13", "country-code-not-company", "unknown-item", "dry-run-not-boolean"],
 )
 def test_bad_params_are_refused_before_a_run_exists(airflow_db, sox_config, conf):
-    from airflow.models.dagrun import DagRun
-    from airflow.sdk.exceptions import ParamValidationError
-    from airflow.utils.session import create_session
-
-    dag = load_dag(DAG_ID)
-    with create_session() as session:
-        before = session.query(DagRun).filter(DagRun.dag_id == DAG_ID).count()
-    with pytest.raises(ParamValidationError):
-        dag.test(run_conf=conf)
-    with create_session() as session:
-        assert session.query(DagRun).filter(DagRun.dag_id == DAG_ID).count() == before
+    assert_refused_before_a_run_exists(DAG_ID, conf)

@@ -11,9 +11,9 @@ import pytest
 from platform_ops.local.clients import account_client
 from platform_ops.registry import registry
 
-from tests.dagrun import run_dag, task_states
+from tests.dagrun import assert_refused_before_a_run_exists, run_dag, task_states
 from tests.stacks import apply_stack
-from tests.terraform.state_tools import approval_body, assert_refused_before_a_run_exists
+from tests.terraform.state_tools import approval_body
 
 STACK = "platform-core"
 BUCKET = "platform-core-444444444444-eu-west-1"  # the stack's bucket in the dev account

@@ -15,10 +15,9 @@ from platform_ops.local.seed import read_notifications
 from platform_ops.registry import registry
 from platform_ops.terraform import lease
 
-from tests.dagrun import run_dag, task_states
+from tests.dagrun import assert_refused_before_a_run_exists, run_dag, task_states
 from tests.terraform.state_tools import (
     approval_body,
-    assert_refused_before_a_run_exists,
     dead_apply_lock,
     mutating,
     read_lock_object,

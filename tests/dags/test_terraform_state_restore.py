@@ -16,11 +16,10 @@ from platform_ops.terraform import lease
 from platform_ops.terraform.state_restore_steps import backup_key, record_key
 from platform_ops.terraform.workspace import stack_workspace
 
-from tests.dagrun import run_dag, task_states
+from tests.dagrun import assert_refused_before_a_run_exists, run_dag, task_states
 from tests.stacks import account_credentials
 from tests.terraform.state_tools import (
     approval_body,
-    assert_refused_before_a_run_exists,
     mutating,
     recorded_calls,
 )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import urllib.request
 from pathlib import Path
 
@@ -26,21 +25,9 @@ def recording_server(tmp_path_factory):
     from platform_ops.local.server import start_local_aws
 
     path = tmp_path_factory.mktemp("recording") / "requests.jsonl"
-    saved = {
-        k: os.environ.get(k)
-        for k in ("MOTO_ENABLE_RECORDING", "MOTO_RECORDER_FILEPATH", "MOTO_RDS_SNAPSHOT_SECONDS")
-    }
-    os.environ.update(
-        {"MOTO_ENABLE_RECORDING": "1", "MOTO_RECORDER_FILEPATH": str(path), "MOTO_RDS_SNAPSHOT_SECONDS": "1"}
+    server = start_local_aws(
+        env={"MOTO_ENABLE_RECORDING": "1", "MOTO_RECORDER_FILEPATH": str(path), "MOTO_RDS_SNAPSHOT_SECONDS": "1"}
     )
-    try:
-        server = start_local_aws()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     server.recording = path
     yield server
     server.stop()

@@ -101,19 +101,3 @@ def approval_body(dag_run) -> str:
             .scalar()
         )
 
-
-def assert_refused_before_a_run_exists(dag_id: str, conf: dict) -> None:
-    """``conf`` fails the params' JSON schema, and no DAG run was created for it."""
-    import pytest
-    from airflow.models.dagrun import DagRun
-    from airflow.sdk.exceptions import ParamValidationError
-    from airflow.utils.session import create_session
-
-    from tests.dagrun import load_dag
-
-    with create_session() as session:
-        before = session.query(DagRun).filter(DagRun.dag_id == dag_id).count()
-    with pytest.raises(ParamValidationError):
-        load_dag(dag_id).test(run_conf=conf)
-    with create_session() as session:
-        assert session.query(DagRun).filter(DagRun.dag_id == dag_id).count() == before

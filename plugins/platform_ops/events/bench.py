@@ -277,16 +277,7 @@ def run_benchmark(n: int, seconds: int, variants: list[str], out: Path) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="waits-", dir=out.parent))
     recording = work / "recording.jsonl"
-    saved = {k: os.environ.get(k) for k in ("MOTO_ENABLE_RECORDING", "MOTO_RECORDER_FILEPATH")}
-    os.environ.update({"MOTO_ENABLE_RECORDING": "1", "MOTO_RECORDER_FILEPATH": str(recording)})
-    try:
-        aws = start_local_aws()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    aws = start_local_aws(env={"MOTO_ENABLE_RECORDING": "1", "MOTO_RECORDER_FILEPATH": str(recording)})
     try:
         endpoint = aws.endpoint
         forget_sessions()

@@ -71,18 +71,23 @@ def _die_with_parent() -> None:
         pass
 
 
-def start_local_aws(port: int | None = None, hooks: str = "", timeout: float = 120.0, log_file=None) -> LocalAws:
+def start_local_aws(
+    port: int | None = None, hooks: str = "", timeout: float = 120.0, log_file=None, env: dict | None = None
+) -> LocalAws:
     """Start the patched moto server and wait until it answers.
 
-    ``hooks`` is passed as ``PLATFORM_OPS_MOTO_HOOKS`` (container doubles, see moto_patched).
+    ``hooks`` is passed as ``PLATFORM_OPS_MOTO_HOOKS`` (container doubles, see moto_patched);
+    ``env`` adds server settings read at start (e.g. ``MOTO_ENABLE_RECORDING``) without touching
+    this process's environment.
     """
     port = port or free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"MOTO_PORT", "MOTO_ACCOUNT_ID"}}
-    env["PLATFORM_OPS_MOTO_HOOKS"] = hooks
+    server_env = {k: v for k, v in os.environ.items() if k not in {"MOTO_PORT", "MOTO_ACCOUNT_ID"}}
+    server_env.update(env or {})
+    server_env["PLATFORM_OPS_MOTO_HOOKS"] = hooks
     cmd = [sys.executable, "-m", "platform_ops.local.moto_patched", "-H", HOST, "-p", str(port)]
     process = subprocess.Popen(
         cmd,
-        env=env,
+        env=server_env,
         stdout=log_file or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if log_file else subprocess.DEVNULL,
         start_new_session=True,
