@@ -107,3 +107,25 @@ def test_step_functions_execute_for_real(aws):
     )
     assert result["status"] == "SUCCEEDED"
     assert json.loads(result["output"]) == {"value": 42}
+
+
+def test_a_server_whose_port_is_taken_never_passes_for_the_one_that_holds_it(local_aws, monkeypatch):
+    """Two workers given the same free port at once: the loser must not return the winner's server.
+
+    Asked for the taken port, the start fails; left to pick its own, it moves to another port and
+    runs its own server (a different process, listening where its endpoint says).
+    """
+    from platform_ops.local import server
+
+    with pytest.raises(RuntimeError, match="exited"):
+        server.start_local_aws(port=local_aws.port, timeout=60)
+
+    ports = iter([local_aws.port, server.free_port()])
+    monkeypatch.setattr(server, "free_port", lambda: next(ports))
+    own = server.start_local_aws(timeout=60)
+    try:
+        assert own.port != local_aws.port
+        assert own.process.pid != local_aws.process.pid
+        assert server._listening(own.process, own.port)
+    finally:
+        own.stop()

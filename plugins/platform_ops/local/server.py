@@ -71,19 +71,55 @@ def _die_with_parent() -> None:
         pass
 
 
+def _listening(process: subprocess.Popen, port: int) -> bool:
+    """True once ``process`` itself listens on ``port``.
+
+    Answering on the port is not enough: ``free_port`` can give two test workers starting at the
+    same moment the same port; the server that loses the race exits, and until it does, the
+    other's answers would make its starter believe it runs (a drill test once applied its stack
+    into another module's local AWS that way).
+    """
+    import psutil
+
+    try:
+        connections = psutil.Process(process.pid).net_connections(kind="tcp")
+    except psutil.Error:
+        return False
+    return any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in connections)
+
+
 def start_local_aws(
-    port: int | None = None, hooks: str = "", timeout: float = 120.0, log_file=None, env: dict | None = None
+    port: int | None = None,
+    hooks: str = "",
+    timeout: float = 120.0,
+    log_file=None,
+    env: dict | None = None,
+    attempts: int = 3,
 ) -> LocalAws:
-    """Start the patched moto server and wait until it answers.
+    """Start the patched moto server and wait until it listens and answers.
 
     ``hooks`` is passed as ``PLATFORM_OPS_MOTO_HOOKS`` (container doubles, see moto_patched);
     ``env`` adds server settings read at start (e.g. ``MOTO_ENABLE_RECORDING``) without touching
-    this process's environment.
+    this process's environment. Without a given ``port``, a server that exits before it listens
+    (its free port was taken meanwhile) is started again on another, ``attempts`` times in all.
     """
-    port = port or free_port()
     server_env = {k: v for k, v in os.environ.items() if k not in {"MOTO_PORT", "MOTO_ACCOUNT_ID"}}
     server_env.update(env or {})
     server_env["PLATFORM_OPS_MOTO_HOOKS"] = hooks
+    for attempt in range(1, attempts + 1):
+        try:
+            return _start(port or free_port(), server_env, timeout, log_file)
+        except _ExitedBeforeListening:
+            if port or attempt == attempts:
+                raise
+    raise AssertionError("unreachable")
+
+
+class _ExitedBeforeListening(RuntimeError):
+    pass
+
+
+def _start(port: int, server_env: dict, timeout: float, log_file) -> LocalAws:
     cmd = [sys.executable, "-m", "platform_ops.local.moto_patched", "-H", HOST, "-p", str(port)]
     process = subprocess.Popen(
         cmd,
@@ -97,14 +133,18 @@ def start_local_aws(
     deadline = time.monotonic() + timeout
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"local AWS (moto) exited with code {process.returncode} on port {port}")
+            raise _ExitedBeforeListening(
+                f"local AWS (moto) exited with code {process.returncode} on port {port}"
+            )
         try:
-            _request(f"{aws.endpoint}/moto-api/", timeout=1)
-            break
+            if _listening(process, port):
+                _request(f"{aws.endpoint}/moto-api/", timeout=1)
+                break
         except OSError:
-            if time.monotonic() > deadline:
-                aws.stop()
-                raise RuntimeError(f"local AWS (moto) did not answer on {aws.endpoint} within {timeout}s") from None
-            time.sleep(0.1)
+            pass
+        if time.monotonic() > deadline:
+            aws.stop()
+            raise RuntimeError(f"local AWS (moto) did not answer on {aws.endpoint} within {timeout}s")
+        time.sleep(0.1)
     aws.configure()
     return aws
