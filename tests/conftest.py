@@ -63,6 +63,7 @@ GROUPED = (
     "tests/dags/test_rds_snapshots.py",
     "tests/snapshots/test_local_rds.py",
     "tests/dags/test_dr_chaos_nat_quarterly.py",
+    "tests/terraform/test_rds_snapshots_stack.py",
 )
 # Modules of slow tests, started first so that no worker is left with a long one at the end.
 SLOW_FIRST = (
