@@ -66,9 +66,10 @@ test: install tools lint lambdas
 demo: install
 	$(PY) -m platform_ops.local.demo
 
-bench: install
+bench: install tools
 	$(PY) -m platform_ops.bench
 	$(PY) -m platform_ops.events.bench
+	$(PY) -m tests.scheduler.triggerer_bench
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .demo

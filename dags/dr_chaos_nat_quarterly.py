@@ -59,9 +59,9 @@ with platform_dag(
             False, type="boolean", description="Resolve and print the blast radius and calls; change nothing."
         ),
         "nat_gateway_id": Param(
-            "",
-            type="string",
-            pattern=r"^(nat-[0-9a-f]{8,17})?$",
+            None,
+            type=["string", "null"],
+            pattern=r"^nat-[0-9a-f]{8,17}$",
             description="NAT gateway to cut (one of the contract's); empty: the first AZ's.",
         ),
         "hold_seconds": Param(

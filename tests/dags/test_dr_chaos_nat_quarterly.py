@@ -9,9 +9,10 @@ routes as the stack made them.
 
 The double that acts is ``platform_ops.local.drill_double`` (installed in the local AWS): when a
 private route table loses its default route to the NAT gateway it sets the primary health-check
-alarm to ALARM after 1 s, and back to OK when the routes are back. Its scenario parameter adds
-``standby-fails`` (the secondary's alarm too: the stop condition) or ``refuse-restore:<n>``
-(CreateRoute back to the NAT gateway refused n times: a failing rollback).
+alarm to ALARM after 1 s, and back to OK when the routes are back; it leaves the error-rate
+alarms OK. Its scenario parameter adds ``standby-fails`` (the secondary's health-check alarm too:
+a stop condition), ``standby-errors`` (the secondary's error-rate alarm: the other stop condition)
+or ``refuse-restore:<n>`` (CreateRoute back to the NAT gateway refused n times: a failing rollback).
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ def drill_aws(tmp_path_factory, airflow_db):
             seed_all(local.endpoint)
             for key, value in local_environment(local.endpoint).items():
                 patch.setenv(key, value)
-            apply_for_drills(local.endpoint)  # what make demo runs in the background
+            # what make demo runs in the background; a retried create of the loaded local AWS
+            # starts the apply over once, from a clean and seeded local AWS
+            apply_for_drills(local.endpoint, start_over=lambda: (local.reset(), seed_all(local.endpoint)))
             local.recording = recording
             yield local
     finally:
@@ -202,9 +205,18 @@ def test_drill_cuts_the_routes_restores_them_and_reports(world):
     assert "[DRILL] nat_chaos_quarterly started" in sent and "[DRILL] nat_chaos_quarterly passed" in sent
 
 
-def test_stop_alarm_mid_drill_aborts_and_rolls_back(world):
+@pytest.mark.parametrize(
+    ("scenario", "stop_alarm"),
+    [
+        # the double turns the secondary health-check alarm with the primary's: the standby is down
+        ("standby-fails", "health_check"),
+        # the double turns the secondary error-rate alarm: the standby is up but fails its traffic
+        ("standby-errors", "error_rate"),
+    ],
+)
+def test_stop_alarm_mid_drill_aborts_and_rolls_back(world, scenario, stop_alarm):
     endpoint = world["endpoint"]
-    set_scenario(endpoint, "standby-fails")
+    set_scenario(endpoint, scenario)
     dag_run = drill()
     states = task_states(dag_run)
     assert states["await_failover"] == "success" and states["hold_fault"] == "skipped", states
@@ -212,14 +224,38 @@ def test_stop_alarm_mid_drill_aborts_and_rolls_back(world):
     evidence = evidence_of(endpoint, dag_run)
     assert evidence["verdict"] == "aborted"
     stop = evidence["stop_condition"]
-    alarm = world["contract"]["alarms"]["health_check"]["secondary"]
+    alarm = world["contract"]["alarms"][stop_alarm]["secondary"]
     assert stop["alarm"] == alarm and alarm in stop["condition"]
+    assert stop["alarm_ref"] == f"{stop_alarm}.secondary", stop
     # seen within 30 s of the alarm's own state change, and the rollback started after it
     assert 0 <= stop["detected_at"] - stop["changed_at"] < 30
     assert evidence["rollback"]["started_at"] >= stop["detected_at"]
     assert default_routes(endpoint, world["tables"]) == dict.fromkeys(world["tables"], world["nat"])
     sent = subjects(endpoint)
     assert any(s.startswith("[DRILL] nat_chaos_quarterly aborted") for s in sent), sent
+
+
+def test_error_rate_alarms_are_metric_math_over_each_regions_ingress(world):
+    """The stack's error-rate alarms, as applied: the steady-state probes and stop condition above."""
+    endpoint, contract = world["endpoint"], world["contract"]
+    wired = registry().stack("dr-platform").vars["ingress_error_rate"]
+    for role, region in (("primary", PRIMARY), ("secondary", SECONDARY)):
+        name = contract["alarms"]["error_rate"][role]
+        assert contract["alarms"]["regions"]["error_rate"][role] == region
+        cloudwatch = account_client(endpoint, "dr", "cloudwatch", region)
+        [alarm] = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+        assert alarm["TreatMissingData"] == "notBreaching" and alarm["Threshold"] == 5
+        queries = {q["Id"]: q for q in alarm["Metrics"]}
+        assert queries["rate"]["Expression"] == "IF(requests >= 50, 100 * FILL(errors, 0) / requests)"
+        assert [q["Id"] for q in alarm["Metrics"] if q.get("ReturnData", True)] == ["rate"]
+        for query_id, metric_name in (("errors", "HTTPCode_Target_5XX_Count"), ("requests", "RequestCount")):
+            metric = queries[query_id]["MetricStat"]["Metric"]
+            assert (metric["Namespace"], metric["MetricName"]) == ("AWS/ApplicationELB", metric_name)
+            assert metric["Dimensions"] == [{"Name": "LoadBalancer", "Value": wired[f"{role}_load_balancer"]}]
+        for ssm_region in (PRIMARY, SECONDARY):
+            parameter = f"/platform/dr/drill-targets/platform-dr/alarms/error-rate/{role}"
+            client = account_client(endpoint, "dr", "ssm", ssm_region)
+            assert client.get_parameter(Name=parameter)["Parameter"]["Value"] == name
 
 
 def test_rollback_failing_once_is_retried(world):

@@ -30,11 +30,12 @@ SOX_COMPANIES = ["EC_NG", "JD_GH", "JM_EG"]
 SOX_RUN_SECONDS = "3"
 # Unpaused at start: they have no schedule, so unpausing starts nothing. sox_pg01_monthly stays
 # paused until its test unpauses it (that starts its scheduled run).
-UNPAUSED = ("terraform_apply", "lane_sfn_wait")
+UNPAUSED = ("terraform_apply", "lane_sfn_wait", "lane_triggerer_bench")
 DAG_FILES = [
     REPO / "dags" / "terraform_apply.py",
     REPO / "dags" / "sox_pg01_monthly.py",
     Path(__file__).parent / "dags" / "lane_sfn_wait.py",
+    Path(__file__).parent / "dags" / "lane_triggerer_bench.py",  # test_triggerer_bench.py
 ]
 
 

@@ -15,6 +15,10 @@ without it: ``failover``), comma-separated flags:
 - ``failover``: the above only (the secondary stays healthy: the hypothesis holds);
 - ``standby-fails``: the secondary health-check alarm goes to ALARM with the primary's (the
   drill's stop condition fires);
+- ``standby-errors``: the secondary ingress error-rate alarm goes to ALARM with the primary's
+  health check (the secondary answers its health check but fails the traffic it took over: the
+  other stop condition). Without it the error-rate alarms are left alone: a new alarm is OK in
+  moto, and they stay OK while the secondary serves;
 - ``refuse-restore:<n>`` / ``refuse-restore:always``: the first n (or every) CreateRoute or
   ReplaceRoute that points a default route back at a NAT gateway is refused with
   ``UnauthorizedOperation`` (a rollback that fails).
@@ -34,6 +38,8 @@ SCENARIO_PARAMETER = "/platform-ops/local/drill-double/scenario"
 CONTRACT_PREFIX = "/platform/dr/drill-targets/"
 DETECTION_SECONDS = 1.0
 DEFAULT_ROUTE = "0.0.0.0/0"
+# scenario flag -> the secondary alarm (contract kind) it turns with the primary's health check
+STANDBY_FLAGS = {"standby-fails": "health_check", "standby-errors": "error_rate"}
 
 _refused: dict[tuple[str, str], int] = {}
 
@@ -75,6 +81,13 @@ def _set_alarm(account_id: str, region: str, name: str, state: str, reason: str)
         log.info("drill double: %s -> %s (%s)", name, state, reason)
 
 
+def _alarm(contract: dict, kind: str, role: str) -> tuple[str, str]:
+    """(Region, name) of the contract's alarm ``kind.role``."""
+    alarms = contract["alarms"]
+    region = alarms["regions"][kind]
+    return (region[role] if isinstance(region, dict) else region), alarms[kind][role]
+
+
 def _react(ec2_backend) -> None:
     account_id, region = ec2_backend.account_id, ec2_backend.region_name
     contract = _contract(account_id, region)
@@ -83,17 +96,16 @@ def _react(ec2_backend) -> None:
     network = contract["network"]["primary"]
     cut = _egress_cut(ec2_backend, network)
     flags = scenario(account_id, region)
-    alarms = contract["alarms"]["health_check"]
-    alarm_region = contract["alarms"]["regions"]["health_check"]
     state = "ALARM" if cut else "OK"
     reason = "drill double: primary egress cut" if cut else "drill double: primary egress restored"
-    changes = [(alarms["primary"], state)]
-    if "standby-fails" in flags:
-        changes.append((alarms["secondary"], state))
+    # The standby's alarms change first: once the primary is seen unhealthy, a failing standby
+    # is already visible, so a probe never sees a failover that did not happen.
+    changes = [_alarm(contract, kind, "secondary") for flag, kind in STANDBY_FLAGS.items() if flag in flags]
+    changes.append(_alarm(contract, "health_check", "primary"))
 
     def apply() -> None:
-        for name, value in changes:
-            _set_alarm(account_id, alarm_region, name, value, reason)
+        for alarm_region, name in changes:
+            _set_alarm(account_id, alarm_region, name, state, reason)
 
     timer = threading.Timer(DETECTION_SECONDS, apply)
     timer.daemon = True

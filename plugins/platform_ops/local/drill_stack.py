@@ -8,19 +8,45 @@ Until it is done, ``dr_chaos_nat_quarterly``'s preflight says the contract is no
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
+from collections.abc import Callable
 
 from platform_ops.local.clients import account_session
 from platform_ops.registry import registry
+from platform_ops.terraform.cli import TerraformError
 from platform_ops.terraform.workspace import AwsCredentials, stack_workspace
 
 STACK = "dr-platform"
 DRILL_VARS = {"aurora": {"enabled": False}, "eks": {"enabled": False}}
+# What the local AWS, not the stack, does on a loaded machine: it cuts a response short, the SDK
+# retries a create or revoke that had already succeeded, and the retry fails as a conflict.
+LOCAL_AWS_RETRY_SIGNS = (
+    "InvalidSubnet.Conflict",
+    "InvalidPermission.NotFound",
+    "InvalidPermission.Duplicate",
+)
+log = logging.getLogger(__name__)
 
 
-def apply_for_drills(endpoint: str) -> dict:
-    """plan + apply dr-platform in its registry account; returns the outputs."""
+def apply_for_drills(endpoint: str, start_over: Callable[[], None] | None = None) -> dict:
+    """plan + apply dr-platform in its registry account; returns the outputs.
+
+    ``start_over`` (reset and seed the local AWS again) lets one apply that failed with a sign of
+    a cut-short response run once more from a clean local AWS; any other failure is raised.
+    """
+    try:
+        return _apply(endpoint)
+    except TerraformError as err:
+        if start_over is None or not any(sign in str(err) for sign in LOCAL_AWS_RETRY_SIGNS):
+            raise
+        log.warning("dr-platform apply hit a retried create of the local AWS (%s); starting over once", err)
+        start_over()
+        return _apply(endpoint)
+
+
+def _apply(endpoint: str) -> dict:
     stack = registry().stack(STACK)
     frozen = account_session(endpoint, stack.account.name).get_credentials().get_frozen_credentials()
     credentials = AwsCredentials(frozen.access_key, frozen.secret_key, frozen.token)

@@ -186,3 +186,62 @@ resource "aws_cloudwatch_metric_alarm" "health_check" {
     }
   }
 }
+
+################################################################################
+# Ingress error rate: the load balancer's target 5XX share of its requests
+################################################################################
+
+locals {
+  # ARN or ARN suffix in; the LoadBalancer dimension is the suffix "app/<name>/<id>".
+  error_rate_load_balancers = {
+    for k, a in var.error_rates : k => regex("(app/[^/]+/[0-9a-f]+)$", a.load_balancer)[0]
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "error_rate" {
+  for_each = var.error_rates
+
+  alarm_name          = "${var.name_prefix}-error-rate-${each.key}"
+  alarm_description   = "More than ${each.value.threshold_percent} % of the requests to ${local.error_rate_load_balancers[each.key]} (${each.key}) answered 5XX by the targets (counted from ${each.value.minimum_requests} requests a period)."
+  evaluation_periods  = each.value.evaluation_periods
+  datapoints_to_alarm = each.value.datapoints_to_alarm
+  threshold           = each.value.threshold_percent
+  comparison_operator = "GreaterThanThreshold"
+  # No requests (a standby before failover, the primary once Route 53 moved the traffic) is no error.
+  treat_missing_data = "notBreaching"
+  alarm_actions      = local.alarm_actions
+  ok_actions         = local.ok_actions
+
+  metric_query {
+    id          = "rate"
+    label       = "Target 5XX, % of requests"
+    expression  = "IF(requests >= ${each.value.minimum_requests}, 100 * FILL(errors, 0) / requests)"
+    return_data = true
+  }
+
+  dynamic "metric_query" {
+    for_each = { errors = "HTTPCode_Target_5XX_Count", requests = "RequestCount" }
+
+    content {
+      id = metric_query.key
+
+      metric {
+        namespace   = "AWS/ApplicationELB"
+        metric_name = metric_query.value
+        dimensions  = { LoadBalancer = local.error_rate_load_balancers[each.key] }
+        stat        = "Sum"
+        period      = each.value.period
+      }
+    }
+  }
+
+  tags = local.alarm_tags
+
+  lifecycle {
+    precondition {
+      # An ARN suffix names no Region; an ARN does (its 4th field).
+      condition     = try(split(":", each.value.load_balancer)[3], data.aws_region.current.name) == data.aws_region.current.name
+      error_message = "error_rates.${each.key}: the load balancer's ARN is of another Region than ${data.aws_region.current.name}; its metrics are only in its own Region, give this module that Region's provider."
+    }
+  }
+}

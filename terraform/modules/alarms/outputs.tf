@@ -4,13 +4,14 @@ output "sns_topic_arn" {
 }
 
 output "alarm_names" {
-  description = "Alarm names by kind and key: aurora_replication_lag, s3_replication_latency, s3_replication_backlog_bytes, s3_replication_backlog_operations, health_check."
+  description = "Alarm names by kind and key: aurora_replication_lag, s3_replication_latency, s3_replication_backlog_bytes, s3_replication_backlog_operations, health_check, error_rate."
   value = {
     aurora_replication_lag            = { for k, a in aws_cloudwatch_metric_alarm.aurora_replication_lag : k => a.alarm_name }
     s3_replication_latency            = { for k, a in aws_cloudwatch_metric_alarm.s3_replication_latency : k => a.alarm_name }
     s3_replication_backlog_bytes      = { for k, a in aws_cloudwatch_metric_alarm.s3_replication_backlog_bytes : k => a.alarm_name }
     s3_replication_backlog_operations = { for k, a in aws_cloudwatch_metric_alarm.s3_replication_backlog_operations : k => a.alarm_name }
     health_check                      = { for k, a in aws_cloudwatch_metric_alarm.health_check : k => a.alarm_name }
+    error_rate                        = { for k, a in aws_cloudwatch_metric_alarm.error_rate : k => a.alarm_name }
   }
 }
 
@@ -22,6 +23,7 @@ output "alarm_arns" {
     [for a in aws_cloudwatch_metric_alarm.s3_replication_backlog_bytes : a.arn],
     [for a in aws_cloudwatch_metric_alarm.s3_replication_backlog_operations : a.arn],
     [for a in aws_cloudwatch_metric_alarm.health_check : a.arn],
+    [for a in aws_cloudwatch_metric_alarm.error_rate : a.arn],
   )
 }
 

@@ -95,6 +95,44 @@ variable "health_checks" {
   default     = {}
 }
 
+variable "error_rates" {
+  description = <<-EOT
+    Ingress error-rate alarms by key: HTTPCode_Target_5XX_Count as a percentage of RequestCount of one Application Load
+    Balancer of this Region, in ALARM above threshold_percent in datapoints_to_alarm of evaluation_periods periods.
+    load_balancer is the ALB's ARN or ARN suffix (app/<name>/<id>). Periods with fewer than minimum_requests requests,
+    and periods without requests, count as not breaching.
+  EOT
+  type = map(object({
+    load_balancer       = string
+    threshold_percent   = optional(number, 5)
+    minimum_requests    = optional(number, 50)
+    period              = optional(number, 60)
+    evaluation_periods  = optional(number, 3)
+    datapoints_to_alarm = optional(number, 2)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for a in values(var.error_rates) : can(regex("^(arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/)?app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$", a.load_balancer))])
+    error_message = "load_balancer must be an Application Load Balancer ARN or its suffix app/<name>/<16 hex digits>."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.error_rates) : a.threshold_percent > 0 && a.threshold_percent < 100 && a.minimum_requests >= 1])
+    error_message = "threshold_percent must be between 0 and 100 (exclusive) and minimum_requests at least 1."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.error_rates) : a.period >= 60 && a.period % 60 == 0 && a.period * a.evaluation_periods <= 86400])
+    error_message = "period must be a multiple of 60 s (ALB metrics are per minute) and period x evaluation_periods at most one day."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.error_rates) : a.datapoints_to_alarm >= 1 && a.datapoints_to_alarm <= a.evaluation_periods])
+    error_message = "datapoints_to_alarm must be between 1 and evaluation_periods."
+  }
+}
+
 variable "drill_tags" {
   description = "Tags that mark the resources a DR drill may touch (the alarms, read as stop conditions and evidence)."
   type        = map(string)

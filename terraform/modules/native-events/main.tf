@@ -34,6 +34,17 @@ locals {
         alarmName = local.alarm_names
       }
     }
+    # Not narrowed to resources: the snapshots are new each day (named by date and run id); a
+    # wait matches its own snapshot by detail.SourceArn. The event IDs: manual snapshot created
+    # (RDS-EVENT-0042, cluster RDS-EVENT-0075), copy finished (RDS-EVENT-0060 cross-Region,
+    # RDS-EVENT-0197 in-Region), copy or snapshot cancelled (RDS-EVENT-0061, RDS-EVENT-0190).
+    rds_snapshot = !var.rds_snapshot_events ? null : {
+      source        = ["aws.rds"]
+      "detail-type" = ["RDS DB Snapshot Event", "RDS DB Cluster Snapshot Event"]
+      detail = {
+        EventID = sort(["RDS-EVENT-0042", "RDS-EVENT-0075", "RDS-EVENT-0060", "RDS-EVENT-0197", "RDS-EVENT-0061", "RDS-EVENT-0190"])
+      }
+    }
   }
   rules = { for key, pattern in local.patterns : key => pattern if pattern != null }
 }
@@ -65,7 +76,7 @@ resource "aws_sqs_queue" "events" {
 resource "aws_cloudwatch_event_rule" "wait" {
   for_each = local.rules
 
-  name           = "${var.name_prefix}-${each.key}"
+  name           = "${var.name_prefix}-${replace(each.key, "_", "-")}"
   description    = "Native ${each.value["detail-type"][0]} events that end a platform wait"
   event_bus_name = "default"
   event_pattern  = jsonencode(each.value)

@@ -19,7 +19,7 @@ output "dlq_alarm_name" {
 }
 
 output "rule_arns" {
-  description = "EventBridge rule ARNs by kind (sfn, ecs, alarm); only the kinds with resources."
+  description = "EventBridge rule ARNs by kind (sfn, ecs, alarm, rds_snapshot); only the kinds with resources (rds_snapshot: when rds_snapshot_events is on)."
   value       = { for key, rule in aws_cloudwatch_event_rule.wait : key => rule.arn }
 }
 

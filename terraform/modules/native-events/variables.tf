@@ -52,6 +52,12 @@ variable "alarm_arns" {
   }
 }
 
+variable "rds_snapshot_events" {
+  description = "Also deliver the RDS snapshot events that end a snapshot or copy wait (\"RDS DB Snapshot Event\" and \"RDS DB Cluster Snapshot Event\": created, copied, cancelled) of this account and Region. Off: no RDS rule."
+  type        = bool
+  default     = false
+}
+
 variable "kms_key_arn" {
   description = "Customer managed KMS key for the queues. Its key policy must let events.amazonaws.com call kms:GenerateDataKey and kms:Decrypt, and the Airflow role kms:Decrypt. null: SQS-managed encryption (SSE-SQS)."
   type        = string

@@ -56,10 +56,15 @@ locals {
       backlog_operations = one(values(module.alarms_primary.alarm_names.s3_replication_backlog_operations))
     }
     health_check = module.alarms_secondary.alarm_names.health_check
+    error_rate = merge(
+      module.alarms_primary.alarm_names.error_rate,
+      module.alarms_secondary.alarm_names.error_rate,
+    )
     regions = {
       aurora_replication_lag = local.regions
       s3_replication         = var.primary_region
       health_check           = var.secondary_region
+      error_rate             = local.regions
     }
     sns_topic_arns = {
       primary   = module.alarms_primary.sns_topic_arn
@@ -135,6 +140,10 @@ locals {
     local.health_check_alarms ? {
       "alarms/health-check/primary"   = local.alarm_targets.health_check.primary
       "alarms/health-check/secondary" = local.alarm_targets.health_check.secondary
+    } : {},
+    var.ingress_error_rate != null ? {
+      "alarms/error-rate/primary"   = local.alarm_targets.error_rate.primary
+      "alarms/error-rate/secondary" = local.alarm_targets.error_rate.secondary
     } : {},
     var.eks.enabled ? {
       "eks/primary/cluster-name"       = local.eks_targets.primary.cluster_name

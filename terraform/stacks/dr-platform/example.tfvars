@@ -27,3 +27,9 @@ dns = {
   primary_ingress_hostname   = "ingress-euw1.example.com"
   secondary_ingress_hostname = "ingress-use1.example.com"
 }
+
+# The ingress ALBs the AWS Load Balancer Controller created (ARN or ARN suffix), once they exist.
+ingress_error_rate = {
+  primary_load_balancer   = "app/platform-dr-euw1/1a2b3c4d5e6f7a8b"
+  secondary_load_balancer = "app/platform-dr-use1/50dc6c495c0c9188"
+}

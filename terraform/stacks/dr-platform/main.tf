@@ -10,6 +10,17 @@ locals {
   regions = { primary = var.primary_region, secondary = var.secondary_region }
 
   health_check_alarms = var.secondary_region == "us-east-1"
+
+  # Each Region's ingress error rate lives in that Region (ALB metrics are regional), keyed by role.
+  error_rates = {
+    for role in ["primary", "secondary"] : role => var.ingress_error_rate == null ? {} : {
+      (role) = {
+        load_balancer     = var.ingress_error_rate["${role}_load_balancer"]
+        threshold_percent = var.ingress_error_rate.threshold_percent
+        minimum_requests  = var.ingress_error_rate.minimum_requests
+      }
+    }
+  }
 }
 
 ################################################################################
@@ -225,6 +236,8 @@ module "alarms_primary" {
       backlog_bytes_threshold = var.s3_replication_backlog_bytes_threshold
     }
   }
+
+  error_rates = local.error_rates.primary
 }
 
 module "alarms_secondary" {
@@ -245,6 +258,8 @@ module "alarms_secondary" {
   # Route 53 publishes HealthCheckStatus in us-east-1 only: the health-check alarms live with the
   # secondary Region when that is us-east-1 (the design pair); see the check block below.
   health_checks = local.health_check_alarms ? module.route53_failover.health_check_ids : {}
+
+  error_rates = local.error_rates.secondary
 }
 
 ################################################################################
@@ -275,5 +290,12 @@ check "route53_health_check_alarms" {
   assert {
     condition     = local.health_check_alarms
     error_message = "No Route 53 health-check alarms were created: their metric exists only in us-east-1, which is not the secondary Region of this stack."
+  }
+}
+
+check "ingress_error_rate_alarms" {
+  assert {
+    condition     = var.ingress_error_rate != null
+    error_message = "No ingress error-rate alarms were created (ingress_error_rate is null): the NAT drill's steady-state probes and stop condition need them. Set it to the ALBs the Load Balancer Controller made and apply again."
   }
 }

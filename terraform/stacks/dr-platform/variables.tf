@@ -136,6 +136,21 @@ variable "dns" {
   })
 }
 
+variable "ingress_error_rate" {
+  description = <<-EOT
+    Error-rate alarms of the ingress load balancers (target 5XX as a share of requests), one per Region; null creates
+    none. The AWS Load Balancer Controller creates the ALBs after this stack (from the clusters' Ingresses), so they
+    are given like dns.*_ingress_hostname: the ARN or ARN suffix (app/<name>/<id>) of each Region's ALB.
+  EOT
+  type = object({
+    primary_load_balancer   = string
+    secondary_load_balancer = string
+    threshold_percent       = optional(number, 5)
+    minimum_requests        = optional(number, 50)
+  })
+  default = null
+}
+
 variable "drill_targets_ssm_prefix" {
   description = "SSM parameter path under which the drill targets are published (in both Regions)."
   type        = string

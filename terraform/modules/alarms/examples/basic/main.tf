@@ -19,6 +19,14 @@ module "alarms" {
     primary   = "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
     secondary = "1b2c3d4e-5f60-7182-93a4-b5c6d7e8f9a0"
   }
+
+  # The ingress ALB the AWS Load Balancer Controller created in this Region.
+  error_rates = {
+    secondary = {
+      load_balancer     = "app/platform-dr-use1/50dc6c495c0c9188"
+      threshold_percent = 5
+    }
+  }
 }
 
 output "alarm_names" {
