@@ -12,7 +12,9 @@ from platform_ops.sox.config import DEFAULT_CONFIG
 FAST_ECS = {"waiter_delay_seconds": 1, "retry_delay_seconds": 1, "max_retry_delay_seconds": 2}
 # The local task runs this long and then stops by itself, as a real one does: the DescribeTasks at
 # the start of the wait sees it RUNNING and the wait ends on the STOPPED event (local/moto_events).
-RUN_SECONDS = {"MOTO_RUN_SECONDS": "1"}
+# The run time starts at that first DescribeTasks, so a loaded machine cannot make the task stop
+# before the wait looks (which would end it on Describe instead).
+RUN_SECONDS = {"MOTO_RUN_SECONDS": "1", "MOTO_RUN_AFTER_DESCRIBE": "1"}
 
 
 @pytest.fixture

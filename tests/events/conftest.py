@@ -74,6 +74,15 @@ class EventsWorld:
             events.put_rule(Name=rule, EventPattern=json.dumps(pattern))
             events.put_targets(Rule=rule, Targets=[{"Id": "queue", "Arn": queue_arn}])
 
+    def remove_rules(self, queue_arn: str) -> None:
+        """Stop the events that ``add_rules`` routes to ``queue_arn`` (e.g. a late one of an earlier test)."""
+        events = self.client("events")
+        suffix = queue_arn.rsplit(":", 1)[-1]
+        for name in RULE_PATTERNS:
+            rule = f"{suffix}-{name}"
+            events.remove_targets(Rule=rule, Ids=["queue"])
+            events.delete_rule(Name=rule)
+
     def state_machine(self, definition: dict, name: str | None = None) -> str:
         sfn = self.client("stepfunctions")
         return sfn.create_state_machine(
@@ -110,11 +119,14 @@ class EventsWorld:
         )
         return arn
 
-    def run_task(self, cluster: str, seconds: float, exit_code: int = 0) -> str:
+    def run_task(self, cluster: str, seconds: float, exit_code: int = 0, after_describe: bool = False) -> str:
+        """``seconds`` of run time, counted from RunTask, or from the first DescribeTasks."""
         env = [
             {"name": "MOTO_RUN_SECONDS", "value": str(seconds)},
             {"name": "MOTO_EXIT_CODE", "value": str(exit_code)},
         ]
+        if after_describe:
+            env.append({"name": "MOTO_RUN_AFTER_DESCRIBE", "value": "1"})
         response = self.client("ecs").run_task(
             cluster=cluster,
             taskDefinition="events-job",

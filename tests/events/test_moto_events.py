@@ -67,7 +67,7 @@ def test_failed_and_aborted_executions_emit_too(events_world):
 
 def test_a_stopping_ecs_task_emits_the_documented_task_state_change(events_world):
     cluster = events_world.ecs_cluster()
-    task_arn = events_world.run_task(cluster, seconds=1, exit_code=3)
+    task_arn = events_world.run_task(cluster, seconds=1, exit_code=3, after_describe=True)
     ecs = events_world.client("ecs")
     assert ecs.describe_tasks(cluster=cluster, tasks=[task_arn])["tasks"][0]["lastStatus"] == "RUNNING"
     [event] = events_world.drain(wait=10)
@@ -82,6 +82,17 @@ def test_a_stopping_ecs_task_emits_the_documented_task_state_change(events_world
     assert detail["containers"][0]["exitCode"] == 3
     described = ecs.describe_tasks(cluster=cluster, tasks=[task_arn])["tasks"][0]
     assert described["lastStatus"] == "STOPPED" and described["stoppedAt"] is not None
+
+
+def test_a_run_time_counted_from_the_first_describe_never_ends_before_it(events_world):
+    """``MOTO_RUN_AFTER_DESCRIBE``: however late the first DescribeTasks, it sees RUNNING; then it stops."""
+    cluster = events_world.ecs_cluster()
+    task_arn = events_world.run_task(cluster, seconds=1, after_describe=True)
+    assert events_world.drain(wait=3) == []  # three times its run time, and still no stop
+    ecs = events_world.client("ecs")
+    assert ecs.describe_tasks(cluster=cluster, tasks=[task_arn])["tasks"][0]["lastStatus"] == "RUNNING"
+    [event] = events_world.drain(wait=60)
+    assert event["detail"]["taskArn"] == task_arn and event["detail"]["lastStatus"] == "STOPPED"
 
 
 def test_stop_task_emits_user_initiated(events_world):

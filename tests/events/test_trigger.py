@@ -125,6 +125,10 @@ def test_an_orphan_message_causes_no_hot_loop(events_world):
     events_world.client("sqs").send_message(
         QueueUrl=events_world.queue_url, MessageBody=_orphan_event(events_world, "x")
     )
+    # The orphan alone in the queue: no rule delivers anything else during the window (no
+    # execution here ends in it, and a late event of an earlier test on this worker's local AWS,
+    # an execution or ECS task still running after the reset, would be a second orphan).
+    events_world.remove_rules(events_world.queue_arn)
     started = [events_world.start(events_world.state_machine(wait_machine(120))) for _ in range(2)]
     triggers = [sfn_trigger(events_world, d) for d in started]
     window = 45.0

@@ -30,7 +30,10 @@ rules as in AWS (``terraform/modules/native-events``) deliver them to SQS.
 ECS run time: moto stops a task at its first DescribeTasks. A container override environment
 variable ``MOTO_RUN_SECONDS`` makes the task run that long instead (DescribeTasks says RUNNING
 until then) and stop by itself, as a real task does, so an event-driven wait sees the stop without
-polling. DescribeTasks then also answers ``stoppedAt``/``stoppingAt``/``stopCode``.
+polling. DescribeTasks then also answers ``stoppedAt``/``stoppingAt``/``stopCode``. With
+``MOTO_RUN_AFTER_DESCRIBE=1`` beside it, the run time starts at the task's first DescribeTasks
+instead of at RunTask: a wait that describes at its start always sees the task RUNNING and ends
+on the STOPPED event, however long a loaded machine takes to get there (tests of that path).
 
 Limits: the events are emitted in the moto server process only; moto forwards events to another
 account's bus without their ``time`` and ``resources``.
@@ -48,6 +51,7 @@ from datetime import UTC, datetime
 log = logging.getLogger(__name__)
 
 RUN_SECONDS_VAR = "MOTO_RUN_SECONDS"
+RUN_AFTER_DESCRIBE_VAR = "MOTO_RUN_AFTER_DESCRIBE"
 
 
 def _iso_ms(moment: datetime) -> str:
@@ -166,12 +170,25 @@ def _patch_stepfunctions() -> None:
 # --- ECS -----------------------------------------------------------------------------------------
 
 
-def _run_seconds(task) -> float | None:
+def _override_env(task, name: str) -> str | None:
     for override in (task.overrides or {}).get("containerOverrides", []):
         for item in override.get("environment", []):
-            if item.get("name") == RUN_SECONDS_VAR:
-                return float(item["value"])
+            if item.get("name") == name:
+                return item["value"]
     return None
+
+
+def _run_seconds(task) -> float | None:
+    value = _override_env(task, RUN_SECONDS_VAR)
+    return None if value is None else float(value)
+
+
+def _start_run_clock(task, seconds: float) -> None:
+    """The task stops by itself ``seconds`` from now."""
+    task._platform_ops_run_until = time.time() + seconds
+    timer = threading.Timer(seconds, _stop_when_due, args=(task,))
+    timer.daemon = True
+    timer.start()
 
 
 def ecs_event_detail(task) -> dict:
@@ -291,13 +308,27 @@ def _patch_ecs() -> None:
             seconds = _run_seconds(task)
             if seconds is None:
                 continue
-            task._platform_ops_run_until = time.time() + seconds
-            timer = threading.Timer(seconds, _stop_when_due, args=(task,))
-            timer.daemon = True
-            timer.start()
+            if _override_env(task, RUN_AFTER_DESCRIBE_VAR) == "1":
+                task._platform_ops_run_until = float("inf")  # RUNNING until the clock starts
+                task._platform_ops_clock_pending = seconds
+                continue
+            _start_run_clock(task, seconds)
         return tasks
 
     backend_cls.run_task = run_task
+
+    original_describe_tasks = backend_cls.describe_tasks
+
+    def describe_tasks(self, cluster_str, tasks):
+        described = original_describe_tasks(self, cluster_str, tasks)
+        for task in described:
+            seconds = getattr(task, "_platform_ops_clock_pending", None)
+            if seconds is not None:
+                task._platform_ops_clock_pending = None
+                _start_run_clock(task, seconds)
+        return described
+
+    backend_cls.describe_tasks = describe_tasks
 
     original_stop_task = backend_cls.stop_task
 
