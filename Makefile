@@ -53,15 +53,11 @@ TEST_REPORT := .pytest_cache/platform-ops/junit.xml
 lambdas: install
 	$(PY) -m platform_ops.refresh.lambda_package
 
-# The real-scheduler lane (tests/scheduler: Airflow on CeleryExecutor, PostgreSQL, Redis) runs
-# after the main suite, alone: pyproject's addopts leave it out of the main run (it would compete
-# for the 2 cores with 3 xdist workers), and its own run is one process, one cluster start.
-LANE_REPORT := .pytest_cache/platform-ops/junit-scheduler.xml
-LANE_OPTS := -ra --strict-markers --durations=0 -p no:xdist
-
+# One pytest run, the real-scheduler lane (tests/scheduler: Airflow on CeleryExecutor, PostgreSQL,
+# Redis) included: tests/conftest.py keeps the lane whole on one xdist worker (one cluster start),
+# where it mostly waits on Airflow's scheduling while the other workers run the rest.
 test: install tools lint lambdas
 	$(PY) -m pytest --junitxml=$(TEST_REPORT)
-	$(PY) -m pytest -o addopts="$(LANE_OPTS)" --junitxml=$(LANE_REPORT) tests/scheduler
 
 demo: install
 	$(PY) -m platform_ops.local.demo

@@ -53,7 +53,9 @@ for leaked in ("MOTO_PORT", "MOTO_ACCOUNT_ID", "AWS_PROFILE", "AWS_SESSION_TOKEN
 
 
 # Never split: modules built around one module-scoped fixture (a terraform apply, a checkov scan),
-# and the demo tests, so that only one `airflow standalone` at a time competes for the 2 cores.
+# the demo tests, so that only one `airflow standalone` at a time competes for the 2 cores, and
+# the real-scheduler lane (a directory: one package-scoped cluster for all of its modules). An
+# entry is a module, a directory (ends with "/"), or a tuple of modules that share one world.
 GROUPED = (
     "tests/terraform/test_infra_moto.py",
     "tests/sox/test_terraform_stack.py",
@@ -64,7 +66,22 @@ GROUPED = (
     "tests/snapshots/test_local_rds.py",
     "tests/dags/test_dr_chaos_nat_quarterly.py",
     "tests/terraform/test_rds_snapshots_stack.py",
+    "tests/dags/test_refresh.py",
+    "tests/scheduler/",  # the real-scheduler lane: one cluster start for all its cases
+    # tests/dags/drill_world.py: one dr-platform apply + Aurora global database a process
+    ("tests/dags/test_dr_aurora_switchover_semiannual.py", "tests/dags/test_dr_region_loss_yearly.py"),
 )
+
+
+def _group_of(module: str) -> str | None:
+    """The ``GROUPED`` unit ``module`` belongs to, or None (its tests are scheduled one by one)."""
+    for entry in GROUPED:
+        if isinstance(entry, tuple):
+            if module in entry:
+                return " + ".join(entry)
+        elif module == entry or (entry.endswith("/") and module.startswith(entry)):
+            return entry
+    return None
 # Modules of slow tests, started first so that no worker is left with a long one at the end.
 SLOW_FIRST = (
     "tests/local/test_demo.py",
@@ -98,8 +115,7 @@ def pytest_xdist_make_scheduler(config, log):
         # xdist's load-scope scheduler hands out units largest first (the groups), then in
         # collection order, and gives a worker more only when it has at most 2 tests left.
         def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            return module if module in GROUPED else nodeid
+            return _group_of(nodeid.split("::", 1)[0]) or nodeid
 
     return _GroupedScheduling(config, log)
 
@@ -127,13 +143,17 @@ def local_aws():
 
 
 @pytest.fixture
-def aws(local_aws, monkeypatch):
-    """A clean, seeded local AWS for one test; Airflow connections point at it."""
+def aws(local_aws, monkeypatch, request):
+    """A clean, seeded local AWS for one test; Airflow connections point at it.
+
+    Seeded with every seeder, unless the test (or its module, ``pytestmark``) is marked
+    ``@pytest.mark.seeds("seed_shared_services", ...)`` with the few it needs."""
     from platform_ops.local.connections import local_environment
     from platform_ops.local.seed import seed_all
 
+    marker = request.node.get_closest_marker("seeds")
     local_aws.reset()
-    seed_all(local_aws.endpoint)
+    seed_all(local_aws.endpoint, only=marker.args if marker else None)
     for key, value in local_environment(local_aws.endpoint).items():
         monkeypatch.setenv(key, value)
     return local_aws.endpoint

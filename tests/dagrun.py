@@ -8,6 +8,7 @@ for that task to park and then sends the same REST call the UI sends
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -27,6 +28,14 @@ def load_dag(dag_id: str):
     return dag
 
 
+@functools.cache
+def _core_api():
+    """Airflow's core API app, built once a process (1-2 s each time): it holds no state of a run."""
+    from airflow.api_fastapi.app import create_app
+
+    return create_app(apps="core")
+
+
 class _Answerer(threading.Thread):
     """Answers HITL tasks of one DAG through the core API, once each."""
 
@@ -44,10 +53,9 @@ class _Answerer(threading.Thread):
             self.error = err
 
     def _run(self) -> None:
-        from airflow.api_fastapi.app import create_app
         from fastapi.testclient import TestClient
 
-        client = TestClient(create_app(apps="core"))
+        client = TestClient(_core_api())
         base = f"/api/v2/dags/{self.dag_id}/dagRuns"
         deadline = time.monotonic() + self.timeout
         while self.answers and not self.stop_event.is_set() and time.monotonic() < deadline:

@@ -87,6 +87,102 @@ _DISTRIBUTION = {
         "description": {"type": "string"},
     },
 }
+# The refresh DAGs (``dags/refresh.py``): where the machines run, and one entry per destination.
+_NAME = {"type": "string", "pattern": "^[a-zA-Z][a-zA-Z0-9-]{0,54}$"}
+_REFRESH_DESTINATION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["source_account", "destination_account", "schedule", "pool", "database", "sql", "options"],
+    "properties": {
+        "description": {"type": "string"},
+        "source_account": {"type": "string"},
+        "destination_account": {"type": "string"},
+        "schedule": {"type": ["string", "null"], "minLength": 9},
+        "pool": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+        "database": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["source_cluster", "target_cluster", "instances", "subnet_group", "security_group_ids",
+                         "cluster_parameter_group", "instance_parameter_group", "kms_key_id", "secret_kms_key_id",
+                         "database_name"],
+            "properties": {
+                "source_cluster": _NAME,
+                "target_cluster": _NAME,
+                "instances": {
+                    "type": "array", "minItems": 1, "maxItems": 15,
+                    "items": {"type": "object", "additionalProperties": False, "required": ["instance_class"],
+                              "properties": {"instance_class": {"type": "string", "pattern": "^db\\.[a-z0-9.]+$"},
+                                             "promotion_tier": {"type": "integer", "minimum": 0, "maximum": 15}}},
+                },
+                "subnet_group": {"type": "string", "minLength": 1},
+                "security_group_ids": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^sg-[0-9a-f]+$"}},
+                "cluster_parameter_group": {"type": "string", "minLength": 1},
+                "instance_parameter_group": {"type": "string", "minLength": 1},
+                "kms_key_id": {"type": "string", "minLength": 1},
+                "secret_kms_key_id": {"type": "string", "minLength": 1},
+                "s3_role_arn": {"type": ["string", "null"], "pattern": "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$"},
+                "database_name": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,63}$"},
+                "secret_ids": {"type": "array", "maxItems": 10, "items": {"type": "string", "minLength": 1}},
+            },
+        },
+        "efs": {
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "required": ["source_file_system_id", "target_name", "backup_vault_arn", "copy_role_arn", "restore_role_arn",
+                         "kms_key_id", "subnet_ids", "security_group_ids", "ssm_prefix"],
+            "properties": {
+                "source_file_system_id": {"type": "string", "pattern": "^fs-[0-9a-f]+$"},
+                "target_name": {"type": "string", "minLength": 1},
+                "backup_vault_arn": {"type": "string", "pattern": "^arn:aws[a-z-]*:backup:"},
+                "copy_role_arn": {"type": "string", "pattern": "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$"},
+                "restore_role_arn": {"type": "string", "pattern": "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$"},
+                "kms_key_id": {"type": "string", "minLength": 1},
+                "subnet_ids": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^subnet-[0-9a-f]+$"}},
+                "security_group_ids": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^sg-[0-9a-f]+$"}},
+                "ssm_prefix": {"type": "string", "pattern": "^/[A-Za-z0-9/_.-]+$"},
+            },
+        },
+        "eks": {
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "required": ["cluster", "nodegroup", "min_size", "max_size", "desired_size"],
+            "properties": {
+                "cluster": {"type": "string", "minLength": 1},
+                "nodegroup": {"type": "string", "minLength": 1},
+                "min_size": {"type": "integer", "minimum": 0},
+                "max_size": {"type": "integer", "minimum": 1},
+                "desired_size": {"type": "integer", "minimum": 0},
+            },
+        },
+        "sql": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["bucket", "prefix"],
+            "properties": {"bucket": {"type": "string", "minLength": 3}, "prefix": {"type": "string", "pattern": "^[^/].*/$"}},
+        },
+        "options": {"type": "object"},
+    },
+}  # fmt: skip
+_REFRESH = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["account", "region", "name_prefix", "event_queue", "history_table", "destinations"],
+    "properties": {
+        "description": {"type": "string"},
+        "account": {"type": "string"},
+        "region": _REGION,
+        "name_prefix": {"type": "string", "pattern": "^[a-z][a-z0-9-]{0,30}$"},
+        "event_queue": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,80}$"},
+        "history_table": {"type": "string", "pattern": "^[A-Za-z0-9_.-]{3,255}$"},
+        "poll_interval_seconds": {"type": ["integer", "null"], "minimum": 0},
+        "retry_delay_seconds": {"type": "integer", "minimum": 0},
+        "destinations": {
+            "type": "object",
+            "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,30}$"},
+            "additionalProperties": _REFRESH_DESTINATION,
+        },
+    },
+}
 REGISTRY_SCHEMA = {
     "type": "object",
     "required": ["name", "regions", "accounts", "artifacts", "notifications", "terraform", "stacks"],
@@ -119,6 +215,7 @@ REGISTRY_SCHEMA = {
                 "targets": {"type": "object", "additionalProperties": _SNAPSHOT_TARGET},
             },
         },
+        "refresh": _REFRESH,
         "cdn": {
             "type": "object",
             "required": ["distributions"],
@@ -245,6 +342,70 @@ class Distribution:
 
 
 @dataclass(frozen=True)
+class RefreshDestination:
+    """One refresh destination: production data from ``source`` restored into ``destination``.
+
+    ``database``, ``efs``, ``eks``, ``sql`` and ``options`` are the registry's dicts as written
+    (``_REFRESH_DESTINATION``); ``efs``/``eks`` are None when that phase is off for it.
+    """
+
+    name: str
+    source: Account
+    destination: Account
+    schedule: str | None
+    pool: str
+    database: dict
+    sql: dict
+    options: dict
+    efs: dict | None = None
+    eks: dict | None = None
+    description: str = ""
+
+    @property
+    def dag_id(self) -> str:
+        return f"refresh_{self.name}"
+
+
+@dataclass(frozen=True)
+class RefreshSettings:
+    """Where the refresh machines run (``<name_prefix>-<module>-<name>``) and what they report to."""
+
+    account: Account
+    region: str
+    name_prefix: str
+    event_queue: str
+    history_table: str
+    poll_interval_seconds: int | None = None
+    retry_delay_seconds: int = 120
+
+    def state_machine_arn(self, definition: str) -> str:
+        """``db/restore_cluster`` -> the ARN terraform/modules/refresh-step-functions gives it."""
+        name = f"{self.name_prefix}-{definition.replace('/', '-')}"
+        return f"arn:aws:states:{self.region}:{self.account.account_id}:stateMachine:{name}"
+
+    @property
+    def event_queue_url(self) -> str:
+        return f"https://sqs.{self.region}.amazonaws.com/{self.account.account_id}/{self.event_queue}"
+
+    def role_arn(self, account: Account, side: str) -> str:
+        """The refresh role a machine's task assumes in ``account``: ``<prefix>-source``/``-destination``."""
+        return f"arn:aws:iam::{account.account_id}:role/{self.name_prefix}-{side}"
+
+
+def check_refresh_destination(dest: RefreshDestination, where: str = "") -> None:
+    """A refresh never writes to production: its destination must be another, non-production account."""
+    if dest.destination.production:
+        raise RegistryError(
+            f"refresh destination {dest.name!r}{where}: account {dest.destination.name!r} is marked production; "
+            "a refresh overwrites its destination, so it may only write to non-production accounts"
+        )
+    if dest.destination.account_id == dest.source.account_id:
+        raise RegistryError(
+            f"refresh destination {dest.name!r}{where}: source and destination are the same account"
+        )
+
+
+@dataclass(frozen=True)
 class Registry:
     path: Path
     raw: dict[str, Any]
@@ -335,6 +496,34 @@ class Registry:
             description=spec.get("description", ""),
         )
 
+    def refresh_destination_names(self) -> list[str]:
+        return sorted((self.raw.get("refresh") or {}).get("destinations", {}))
+
+    def refresh_destination(self, name: str) -> RefreshDestination:
+        destinations = (self.raw.get("refresh") or {}).get("destinations", {})
+        if name not in destinations:
+            known = ", ".join(sorted(destinations)) or "none"
+            raise RegistryError(f"unknown refresh destination {name!r} in {self.path}; known: {known}")
+        spec = dict(destinations[name])
+        source = self.account(spec.pop("source_account"))
+        destination = self.account(spec.pop("destination_account"))
+        return RefreshDestination(name=name, source=source, destination=destination, **spec)
+
+    @property
+    def refresh(self) -> RefreshSettings:
+        spec = self.raw.get("refresh")
+        if not spec:
+            raise RegistryError(f"registry file {self.path} has no refresh section")
+        return RefreshSettings(
+            account=self.account(spec["account"]),
+            region=spec["region"],
+            name_prefix=spec["name_prefix"],
+            event_queue=spec["event_queue"],
+            history_table=spec["history_table"],
+            poll_interval_seconds=spec.get("poll_interval_seconds"),
+            retry_delay_seconds=spec.get("retry_delay_seconds", 120),
+        )
+
     @property
     def primary_region(self) -> str:
         """The Region connections and clients default to."""
@@ -403,6 +592,10 @@ class Registry:
             target = reg.snapshot_target(name)
             if target.dr_region == target.region:
                 raise RegistryError(f"snapshot target {name!r} in {path}: dr_region must differ from region")
+        if raw.get("refresh"):
+            reg.account(raw["refresh"]["account"])
+        for name in reg.refresh_destination_names():
+            check_refresh_destination(reg.refresh_destination(name), f" in {path}")
         for name in reg.distribution_names():
             stack = reg.distribution(name).stack
             if check_dirs and not stack.directory.is_dir():

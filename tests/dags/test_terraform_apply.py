@@ -15,6 +15,9 @@ from tests.dagrun import assert_refused_before_a_run_exists, run_dag, task_state
 from tests.stacks import apply_stack
 from tests.terraform.state_tools import approval_body
 
+# Terraform needs the state buckets and lock tables, the DAG the artifacts bucket and the topic.
+pytestmark = pytest.mark.seeds("seed_shared_services", "seed_terraform_state")
+
 STACK = "platform-core"
 BUCKET = "platform-core-444444444444-eu-west-1"  # the stack's bucket in the dev account
 

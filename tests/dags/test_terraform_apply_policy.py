@@ -18,6 +18,9 @@ from platform_ops.registry import DEFAULT_REGISTRY, registry
 from tests.dagrun import run_dag, task_states
 from tests.terraform.state_tools import approval_body
 
+# Terraform needs the state buckets and lock tables, the DAG the artifacts bucket and the topic.
+pytestmark = pytest.mark.seeds("seed_shared_services", "seed_terraform_state")
+
 STAGING, PRODUCTION = "core-staging", "core-production"
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from platform_ops.local.clients import account_client
 from platform_ops.local.seed import read_notifications
 from platform_ops.registry import registry
 
 from tests.dagrun import run_dag, task_states
 from tests.stacks import apply_stack
+
+# Terraform needs the state buckets and lock tables, the DAG the artifacts bucket and the topic.
+pytestmark = pytest.mark.seeds("seed_shared_services", "seed_terraform_state")
 
 CONF = {"stacks": ["platform-core"]}
 

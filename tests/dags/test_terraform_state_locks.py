@@ -24,6 +24,9 @@ from tests.terraform.state_tools import (
     recorded_calls,
 )
 
+# Terraform needs the state buckets and lock tables, the DAG the artifacts bucket and the topic.
+pytestmark = pytest.mark.seeds("seed_shared_services", "seed_terraform_state")
+
 DAG = "terraform_state_locks"
 STACK = "platform-core"
 NOW = {"stale_after_minutes": 0}  # the lock was just left behind: stale at once

@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,32 @@ def wait_machine(seconds: float, status: str = "Completed") -> dict:
     }
 
 
+def held_machine(token_queue_url: str, status: str = "Completed") -> dict:
+    """Run until released: the execution puts its task token on ``token_queue_url`` and waits.
+
+    ``EventsWorld.release`` ends it (SendTaskSuccess), so a test ends an execution exactly when
+    its wait is known to be polling, however slow the machine (no run time to guess).
+    The ``events_world`` fixture releases what a test left held, so no execution of one test
+    ends later, in another test's queue; ``TimeoutSeconds`` only bounds one it could not release.
+    """
+    return {
+        "StartAt": "Hold",
+        "States": {
+            "Hold": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters": {
+                    "QueueUrl": token_queue_url,
+                    "MessageBody": {"token.$": "$$.Task.Token", "execution.$": "$$.Execution.Id"},
+                },
+                "TimeoutSeconds": 600,
+                "Next": "Done",
+            },
+            "Done": {"Type": "Pass", "Result": {"Status": status}, "End": True},
+        },
+    }
+
+
 def fail_machine(seconds: float) -> dict:
     return {
         "StartAt": "Work",
@@ -55,6 +82,10 @@ class EventsWorld:
     queue_url: str = ""
     queue_arn: str = ""
     account_id: str = ""
+    token_queue_url: str = ""
+    _tokens: dict[str, str] = field(default_factory=dict, repr=False)
+    _held_machines: set[str] = field(default_factory=set, repr=False)
+    _held: set[str] = field(default_factory=set, repr=False)  # held executions not released yet
 
     def client(self, service: str):
         return self.session.client(service, endpoint_url=self.endpoint)
@@ -96,7 +127,39 @@ class EventsWorld:
         arn = sfn.start_execution(
             stateMachineArn=machine_arn, name=name or f"exec-{next(_names)}", input=json.dumps(payload or {})
         )["executionArn"]
-        return sfn.describe_execution(executionArn=arn)
+        described = sfn.describe_execution(executionArn=arn)
+        if machine_arn in self._held_machines:
+            self._held.add(arn)
+        return described
+
+    def held_machine(self) -> str:
+        """A state machine whose executions run until ``release`` (see ``held_machine``)."""
+        if not self.token_queue_url:
+            self.token_queue_url = self.create_queue(f"platform-ops-task-tokens-{next(_names)}")[0]
+        arn = self.state_machine(held_machine(self.token_queue_url))
+        self._held_machines.add(arn)
+        return arn
+
+    def release(self, execution_arn: str, timeout: float = 60) -> None:
+        """End a ``held_machine`` execution now: SendTaskSuccess with its task token."""
+        sqs = self.client("sqs")
+        deadline = time.monotonic() + timeout
+        while execution_arn not in self._tokens:
+            assert time.monotonic() < deadline, f"no task token of {execution_arn} within {timeout}s"
+            response = sqs.receive_message(
+                QueueUrl=self.token_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+            )
+            for message in response.get("Messages", []):
+                body = json.loads(message["Body"])
+                self._tokens[body["execution"]] = body["token"]
+                sqs.delete_message(QueueUrl=self.token_queue_url, ReceiptHandle=message["ReceiptHandle"])
+        self.client("stepfunctions").send_task_success(taskToken=self._tokens.pop(execution_arn), output="{}")
+        self._held.discard(execution_arn)
+
+    def release_all(self) -> None:
+        """Release every held execution a test left running (fixture teardown)."""
+        for arn in sorted(self._held):
+            self.release(arn)
 
     def describe(self, execution_arn: str) -> dict:
         return self.client("stepfunctions").describe_execution(executionArn=execution_arn)
@@ -175,9 +238,31 @@ class EventsWorld:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         return out
 
+    def drain_settled(self) -> list[dict]:
+        """What the queue holds now, for events the local AWS sends within the API call itself.
+
+        An alarm's state change is on the queue before SetAlarmState returns, and the local SQS
+        hands messages out in the order they were sent: a marker sent now comes after all of
+        them, so draining up to it sees every one of them without waiting for a silence.
+        """
+        sqs = self.client("sqs")
+        marker = f"marker-{next(_names)}"
+        sqs.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps({"marker": marker}))
+        out: list[dict] = []
+        deadline = time.monotonic() + 60
+        while True:
+            assert time.monotonic() < deadline, "the marker never came back from the queue"
+            response = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+            for message in response.get("Messages", []):
+                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+                body = json.loads(message["Body"])
+                if body.get("marker") == marker:
+                    return out
+                out.append(body)
+
 
 @pytest.fixture
-def events_world(aws) -> EventsWorld:
+def events_world(aws) -> Iterator[EventsWorld]:
     from platform_ops.local.clients import account_session
     from platform_ops.registry import registry
 
@@ -187,7 +272,8 @@ def events_world(aws) -> EventsWorld:
     )
     world.queue_url, world.queue_arn = world.create_queue()
     world.add_rules(world.queue_arn)
-    return world
+    yield world
+    world.release_all()
 
 
 def run_trigger(trigger, timeout: float):

@@ -9,6 +9,9 @@ import pytest
 
 from tests.events.conftest import fail_machine, fixture, wait_machine
 
+# The events world builds its own queue, rules and resources: no seeded landing zone needed.
+pytestmark = pytest.mark.seeds()
+
 # Fields AWS documents as present only sometimes (imageDigest: images from ECR).
 OPTIONAL = {"imageDigest"}
 # Maps whose keys are the user's (an alarm's metric dimensions): only their type is compared.
@@ -105,11 +108,11 @@ def test_stop_task_emits_user_initiated(events_world):
 
 def test_set_alarm_state_emits_the_documented_alarm_state_change(events_world):
     name = events_world.alarm("drill-stop")
-    events_world.drain(wait=2)  # the baseline OK is no change from moto's initial OK: nothing sent
+    assert events_world.drain_settled() == []  # the baseline OK is no change from moto's initial OK
     before = time.time()
     events_world.set_alarm(name, "ALARM")
     events_world.set_alarm(name, "ALARM")  # no change: no event
-    [event] = events_world.drain(wait=4, want=2)
+    [event] = events_world.drain_settled()
     assert_same_shape(event, fixture("cloudwatch_alarm_state_change.json"))
     assert event["source"] == "aws.cloudwatch" and event["detail"]["alarmName"] == name
     assert event["detail"]["state"]["value"] == "ALARM" and event["detail"]["previousState"]["value"] == "OK"

@@ -18,6 +18,9 @@ from platform_ops.events.operators import (
 
 from tests.events.conftest import fail_machine, wait_machine
 
+# The events world builds its own queue, rules and resources: no seeded landing zone needed.
+pytestmark = pytest.mark.seeds()
+
 DAG_FILE = Path(__file__).parent / "dags" / "events_wait_dag.py"
 ALLOWED = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 

@@ -7,6 +7,10 @@ structural bounds, not speed: a wait that was held up by another's message would
 least the receive's visibility timeout or a full long poll (20 s). The latency tests ask for a
 30 s visibility timeout and accept 10 s, so a loaded CI machine cannot fail them while a stolen
 message still would. The measured figures (milliseconds) are in ``make bench``.
+
+No wait here depends on how long something runs: an execution is a ``held_machine`` that ends
+when the test releases it, once its wait polls the queue (so the Describe at start saw it
+RUNNING), and an ECS task's run time starts at its first DescribeTasks.
 """
 
 from __future__ import annotations
@@ -17,15 +21,16 @@ import importlib
 import json
 import time
 
+import pytest
 from platform_ops.events.trigger import ResourceEventTrigger
 
 from tests.events.conftest import run_trigger, wait_machine
 
+# The events world builds its own queue, rules and resources: no seeded landing zone needed.
+pytestmark = pytest.mark.seeds()
+
 STRUCTURAL_BOUND = 10.0  # seconds; see the module docstring
 HELD_MESSAGE_VT = 30  # the visibility timeout a stolen message would cost (> STRUCTURAL_BOUND)
-RUN_SECONDS = 15
-# The executions and tasks run for RUN_SECONDS or more, so that each is still running when its
-# wait's first Describe happens (these tests are about the event path), even on a loaded machine.
 
 
 def sfn_trigger(world, described, **kwargs) -> ResourceEventTrigger:
@@ -51,6 +56,25 @@ async def polling(*triggers, timeout: float = 120) -> None:
         await asyncio.sleep(0.1)
 
 
+async def first_event(trigger):
+    async for event in trigger.run():
+        return event
+    return None
+
+
+def released_when_polling(world, triggers, described, timeout: float = 120) -> list:
+    """Run ``triggers`` and release each execution of ``described`` once every trigger polls."""
+
+    async def scenario():
+        tasks = [asyncio.ensure_future(first_event(t)) for t in triggers]
+        await polling(*triggers)  # each Describe at start saw its execution RUNNING
+        for execution in described:
+            await asyncio.to_thread(world.release, execution["executionArn"])
+        return await asyncio.wait_for(asyncio.gather(*tasks), timeout)
+
+    return asyncio.run(scenario())
+
+
 def rebuild(trigger):
     classpath, kwargs = trigger.serialize()
     module, _, name = classpath.rpartition(".")
@@ -68,9 +92,9 @@ def test_serialize_round_trips():
 
 
 def test_a_wait_ends_on_the_event_with_one_describe(events_world):
-    described = events_world.start(events_world.state_machine(wait_machine(RUN_SECONDS)))
+    described = events_world.start(events_world.held_machine())
     trigger = sfn_trigger(events_world, described, visibility_timeout=HELD_MESSAGE_VT)
-    event = run_trigger(trigger, timeout=120)
+    [event] = released_when_polling(events_world, [trigger], [described])
     assert event.payload["status"] == "success"
     assert event.payload["outcome"]["source"] == "event"
     assert trigger.stats["describes"] == 1  # the one at start
@@ -79,18 +103,10 @@ def test_a_wait_ends_on_the_event_with_one_describe(events_world):
 
 
 def test_five_concurrent_waits_on_one_queue_all_end_on_their_own_events(events_world):
-    machines = [events_world.state_machine(wait_machine(RUN_SECONDS + i)) for i in range(5)]
-    started = [events_world.start(m) for m in machines]
+    machine = events_world.held_machine()
+    started = [events_world.start(machine) for _ in range(5)]
     triggers = [sfn_trigger(events_world, d, visibility_timeout=HELD_MESSAGE_VT) for d in started]
-
-    async def all_waits():
-        async def one(trigger):
-            async for event in trigger.run():
-                return event
-
-        return await asyncio.wait_for(asyncio.gather(*(one(t) for t in triggers)), 180)
-
-    events = asyncio.run(all_waits())
+    events = released_when_polling(events_world, triggers, started, timeout=180)
     latencies = [round(latency(e), 3) for e in events]
     print("five concurrent waits, latency after stopDate (s):", latencies)
     assert [e.payload["outcome"]["resource"] for e in events] == [d["executionArn"] for d in started]
@@ -129,9 +145,10 @@ def test_an_orphan_message_causes_no_hot_loop(events_world):
     # execution here ends in it, and a late event of an earlier test on this worker's local AWS,
     # an execution or ECS task still running after the reset, would be a second orphan).
     events_world.remove_rules(events_world.queue_arn)
-    started = [events_world.start(events_world.state_machine(wait_machine(120))) for _ in range(2)]
+    machine = events_world.held_machine()  # never released: no execution ends in the window
+    started = [events_world.start(machine) for _ in range(2)]
     triggers = [sfn_trigger(events_world, d) for d in started]
-    window = 45.0
+    window = 20.0
 
     async def watch():
         async def one(trigger):
@@ -153,10 +170,11 @@ def test_an_orphan_message_causes_no_hot_loop(events_world):
         f"orphan: {receives} receives in {window:.0f} s ({per_minute:.1f}/min), released {released}, hidden {hidden}"
     )
     # Structure: the waits share one long poll (one receive per 20 s when idle), and the orphan is
-    # received at most release_receives times plus once per doubling of its hide time
-    # (1, 2, 4 ... 32 s fit in 45 s): 2 + 6 receives.
-    idle = int(window // 20) + 1
-    orphan = triggers[0].release_receives + 7
+    # received at most release_receives times plus once per doubling of its hide time: it comes
+    # back after 0, 1, 3, 7, 15 s (hidden 1, 2, 4, 8, 16 s), 5 receives in 20 s, one more allowed.
+    # A hot loop would receive it hundreds of times in that window (141 in 6 s, measured).
+    idle = int(window // triggers[0].wait_time_seconds) + 1
+    orphan = triggers[0].release_receives + 6
     assert receives <= idle + orphan, (receives, idle, orphan)
     assert released <= triggers[0].release_receives
     attrs = events_world.client("sqs").get_queue_attributes(
@@ -169,8 +187,7 @@ def test_an_orphan_message_causes_no_hot_loop(events_world):
 
 
 def test_duplicate_and_stale_events_never_complete_a_newer_wait(events_world):
-    machine = events_world.state_machine(wait_machine(6))
-    described = events_world.start(machine, name="same-name")
+    described = events_world.start(events_world.held_machine(), name="same-name")
     arn = described["executionArn"]
     stale = {
         "version": "0",
@@ -192,7 +209,7 @@ def test_duplicate_and_stale_events_never_complete_a_newer_wait(events_world):
     for _ in range(2):  # delivered twice: at least once
         sqs.send_message(QueueUrl=events_world.queue_url, MessageBody=json.dumps(copy.deepcopy(stale)))
     trigger = sfn_trigger(events_world, described)
-    event = run_trigger(trigger, timeout=60)
+    [event] = released_when_polling(events_world, [trigger], [described], timeout=60)
     assert event.payload["status"] == "success", event.payload  # the FAILED of the earlier one did not count
     assert event.payload["outcome"]["detail"]["startDate"] == stale["detail"]["startDate"] + 86_400_000
     assert trigger.stats["consumed"] == 3  # its own: two stale copies and the real end
@@ -203,14 +220,24 @@ def test_backstop_catches_a_lost_event(events_world):
     events = events_world.client("events")
     rule = events_world.queue_arn.rsplit(":", 1)[-1] + "-sfn"
     events.remove_targets(Rule=rule, Ids=["queue"])  # the event is lost on its way
-    # Still running at the trigger's first Describe, ended before the backstop's.
-    described = events_world.start(events_world.state_machine(wait_machine(RUN_SECONDS)))
-    trigger = sfn_trigger(events_world, described, backstop_interval=RUN_SECONDS + 10)
-    started = time.monotonic()
-    event = run_trigger(trigger, timeout=180)
+    # Running at the trigger's first Describe, ended (released) right after it, before the backstop's.
+    backstop = 8.0
+    described = events_world.start(events_world.held_machine())
+    trigger = sfn_trigger(events_world, described, backstop_interval=backstop)
+
+    async def scenario():
+        task = asyncio.ensure_future(first_event(trigger))
+        await polling(trigger)  # the backstop interval counts from here
+        released = time.monotonic()
+        await asyncio.to_thread(events_world.release, described["executionArn"])
+        assert trigger.stats["describes"] == 1, "released after the backstop was due: no lost event tested"
+        event = await asyncio.wait_for(task, 180)
+        return event, time.monotonic() - released
+
+    event, waited = asyncio.run(scenario())
     assert event.payload["outcome"]["source"] == "describe" and event.payload["status"] == "success"
     assert trigger.stats["describes"] == 2  # at start, then at the first backstop
-    assert time.monotonic() - started >= RUN_SECONDS + 10 - 0.5  # not before the backstop was due
+    assert waited >= backstop - 1.0  # the end was not seen before the backstop was due
 
 
 def test_an_end_before_the_wait_began_is_seen_at_start(events_world):
@@ -222,22 +249,18 @@ def test_an_end_before_the_wait_began_is_seen_at_start(events_world):
 
 
 def test_restart_resumes_the_wait(events_world):
-    described = events_world.start(events_world.state_machine(wait_machine(RUN_SECONDS + 5)))
+    described = events_world.start(events_world.held_machine())
     first = sfn_trigger(events_world, described)  # the default 5 s visibility timeout
 
     async def run_a_while():
-        async def one():
-            async for event in first.run():
-                return event
-
-        task = asyncio.ensure_future(one())
-        await asyncio.sleep(1.5)
+        task = asyncio.ensure_future(first_event(first))
+        await polling(first)  # deferred and polling the queue
         task.cancel()  # the triggerer dies
         await asyncio.gather(task, return_exceptions=True)
 
     asyncio.run(run_a_while())
     second = rebuild(first)  # what a new triggerer builds from the trigger row
-    event = run_trigger(second, timeout=120)
+    [event] = released_when_polling(events_world, [second], [described])
     assert event.payload["status"] == "success" and event.payload["outcome"]["source"] == "event"
     # The dead triggerer's long poll may still take the event on the server side: it is then
     # hidden for one visibility timeout before the new triggerer receives it.
@@ -246,7 +269,8 @@ def test_restart_resumes_the_wait(events_world):
 
 def test_ecs_wait_ends_on_the_stopped_event(events_world):
     cluster = events_world.ecs_cluster()
-    task_arn = events_world.run_task(cluster, seconds=RUN_SECONDS, exit_code=0)
+    # Its 1 s run time starts at the trigger's own DescribeTasks, which therefore sees it RUNNING.
+    task_arn = events_world.run_task(cluster, seconds=1, exit_code=0, after_describe=True)
     trigger = ResourceEventTrigger(
         kind="ecs", resource=task_arn, cluster=cluster, queue_url=events_world.queue_url,
         visibility_timeout=HELD_MESSAGE_VT,
@@ -275,7 +299,10 @@ def test_alarm_wait_ignores_older_changes_and_ends_on_a_new_one(events_world):
 
         task = asyncio.ensure_future(one())
         await polling(trigger)  # its Describe at start saw both alarms OK
-        await asyncio.sleep(2)  # time to receive the old ALARM event
+        deadline = time.monotonic() + 60
+        while trigger.stats["consumed"] < 2:  # the old ALARM and OK events reached the wait
+            assert time.monotonic() < deadline, "the earlier drill's events never reached the wait"
+            await asyncio.sleep(0.05)
         assert not task.done(), "an old ALARM must not end the wait"
         await asyncio.to_thread(events_world.set_alarm, names[1], "ALARM")
         return await asyncio.wait_for(task, 30)

@@ -63,6 +63,28 @@ class MariaDB:
         )
 
 
+def _install_datadir(installer: str, datadir: Path, user_args: list[str]) -> None:
+    """``mariadb-install-db`` once more on a clean datadir if it fails: on a loaded machine it
+    once exited 1 (its bootstrap server), and passed alone right after. A second failure fails
+    the fixture with the installer's own output."""
+    command = [
+        installer,
+        "--no-defaults",
+        f"--datadir={datadir}",
+        "--auth-root-authentication-method=normal",
+        "--skip-test-db",
+        *user_args,
+    ]
+    for attempt in (1, 2):
+        shutil.rmtree(datadir, ignore_errors=True)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        if done.returncode == 0:
+            return
+        output = (done.stdout + done.stderr)[-4000:]
+        print(f"mariadb-install-db attempt {attempt} exited {done.returncode}:\n{output}")
+    pytest.fail(f"mariadb-install-db exited {done.returncode} twice; last output:\n{output}")
+
+
 @pytest.fixture(scope="session")
 def mariadb(tmp_path_factory):
     server = _find("mariadbd", "mysqld")
@@ -76,19 +98,7 @@ def mariadb(tmp_path_factory):
     root = tmp_path_factory.mktemp("mariadb")
     datadir, socket, log = root / "data", root / "mysqld.sock", root / "mysqld.log"
     user_args = ["--user=root"] if os.geteuid() == 0 else []
-    subprocess.run(
-        [
-            installer,
-            "--no-defaults",
-            f"--datadir={datadir}",
-            "--auth-root-authentication-method=normal",
-            "--skip-test-db",
-            *user_args,
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    _install_datadir(installer, datadir, user_args)
     port = free_port()
     process = subprocess.Popen(
         [

@@ -11,6 +11,9 @@ from platform_ops.local.clients import account_client, account_session
 
 from tests.lambdas.conftest import load_handler
 
+# Builds what it runs against itself: no seeded landing-zone resources needed.
+pytestmark = pytest.mark.seeds()
+
 run_sql = load_handler("run_sql")
 
 

@@ -10,6 +10,9 @@ from platform_ops.registry import registry
 
 from tests.waiting import wait_until
 
+# Each test builds what it checks (or runs seed_all itself): no seeded landing zone needed.
+pytestmark = pytest.mark.seeds()
+
 
 @pytest.mark.parametrize("account", [a.name for a in registry().accounts()])
 def test_each_airflow_connection_lands_in_its_own_account(aws, account):

@@ -9,6 +9,9 @@ from botocore.exceptions import ClientError
 from tests.stepfunctions.conftest import DESTINATION, AccountClients
 from tests.stepfunctions.test_db_execution import make_cluster
 
+# Builds what it runs against itself: no seeded landing-zone resources needed.
+pytestmark = pytest.mark.seeds()
+
 RESTORE = {"Engine": "aurora-mysql", "DBSubnetGroupName": "default"}
 
 

@@ -18,6 +18,9 @@ from tests.stepfunctions.conftest import DESTINATION, INVENTORY, REGION, SOURCE,
 from tests.stepfunctions.test_db_execution import LIST_PROD_AURORA, make_cluster
 from tests.waiting import wait_until
 
+# Builds what it runs against itself: no seeded landing-zone resources needed.
+pytestmark = pytest.mark.seeds()
+
 MOTO_DEFAULT_ACCOUNT = "123456789012"  # where stock moto ran every task
 UNKNOWN_ROLE = "arn:aws:iam::999999999999:role/platform-ops"  # no such account in the registry
 

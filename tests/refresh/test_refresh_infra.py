@@ -6,6 +6,10 @@ test checks them against those stacks' outputs). Its plans (``terraform show -js
 applies feed the assertions on deployed resources and the runs of ``share_snapshot`` and
 ``restore_cluster`` as deployed (the deployed machine ARNs, execution role and refresh roles).
 
+refresh-staging and refresh-dev are two registry stacks on one directory
+(``terraform/stacks/refresh-destination``): their own account, state key and ``vars``
+(``environment``, ``region``, ``execution_role_arn``).
+
 What is planned but not applied: the destinations' EKS access entry (moto has no
 CreateAccessEntry), so refresh-staging and refresh-dev are planned with ``eks_access`` (for the
 cross-check) and applied without it.
@@ -157,6 +161,22 @@ def test_dev_destination_grants_what_staging_grants(deployment):
     staging, dev = actions("refresh-staging"), actions("refresh-dev")
     assert {a for a in staging if not a.startswith("eks:")} == dev
     assert {a for a in staging if a.startswith("eks:")}, "the staging plan carries the EKS grants"
+
+
+def test_destinations_share_one_directory_with_their_own_state_and_tags(deployment):
+    """refresh-staging and refresh-dev are one Terraform directory; the registry's vars make them two."""
+    stacks = [registry().stack(f"refresh-{name}") for name in DESTINATIONS]
+    assert {s.path for s in stacks} == {"terraform/stacks/refresh-destination"}
+    assert len({(s.account.name, s.state_bucket, s.state_key) for s in stacks}) == len(stacks)
+    for stack, name in zip(stacks, DESTINATIONS, strict=True):
+        assert not stack.account.production and stack.vars["environment"] == name == stack.account.name
+        role = next(
+            r
+            for r in iam.plan_resources(_plan(deployment, stack.name)["planned_values"]["root_module"])
+            if r["type"] == "aws_iam_role" and r["values"]["name"] == ROLES["destination"]
+        )
+        tags = {"ManagedBy": "terraform", "Stack": stack.name, "Environment": name}
+        assert role["values"]["tags_all"] == tags, stack.name
 
 
 def test_shared_services_takes_what_the_account_stacks_output(deployment):

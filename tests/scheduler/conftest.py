@@ -1,6 +1,6 @@
 """One real Airflow cluster (CeleryExecutor, PostgreSQL, Redis) for the whole lane; see cluster.py.
 
-``cluster`` (session) starts it once against the session's local AWS, with a copy of the
+``cluster`` (package) starts it once against the worker's local AWS, with a copy of the
 registry whose approval timeout is ``APPROVAL_TIMEOUT_HOURS`` and a copy of the SOX config
 with the test ECS timings and ``SOX_COMPANIES`` as the scheduled companies. It stops every
 process it started at the end, also when a test or the start itself failed, and fails the
@@ -21,9 +21,9 @@ import pytest
 from tests.local.proctree import describe
 from tests.scheduler.cluster import REPO, Cluster
 
-# 0.006 h = 21.6 s: long enough to answer an approval from a test on a busy machine, short
-# enough that the "no answer" case waits for it.
-APPROVAL_TIMEOUT_HOURS = 0.006
+# 0.01 h = 36 s: long enough to answer an approval from a test on a busy machine (the lane runs
+# beside the main suite), short enough that the "no answer" case waits for it.
+APPROVAL_TIMEOUT_HOURS = 0.01
 SOX_COMPANIES = ["EC_NG", "JD_GH", "JM_EG"]
 # Each local SOX task runs this long, then stops (local/moto_events): long enough that two
 # tasks that were let run together would overlap.
@@ -64,8 +64,10 @@ def _sox_config_copy(root: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def cluster(local_aws, request):
+    # Package scope: the lane's tests run as one group on one xdist worker (tests/conftest.py
+    # GROUPED), so the cluster starts once, and stops when that worker leaves tests/scheduler.
     root = Path(tempfile.mkdtemp(prefix="platform-ops-lane-"))
     lane = Cluster(
         local_aws.endpoint,
@@ -97,10 +99,8 @@ def cluster(local_aws, request):
 def lane_aws(cluster, local_aws):
     """A clean local AWS for one test (the cluster's connections stay valid), seeded with what the
     lane's DAGs use: Terraform state, the artifacts bucket and notices, the SOX PG-01 resources."""
-    from platform_ops.local.seed import seed_shared_services, seed_terraform_state
-    from platform_ops.local.sox_seed import seed_sox_pg01
+    from platform_ops.local.seed import seed_all
 
     local_aws.reset()
-    for seed in (seed_terraform_state, seed_shared_services, seed_sox_pg01):
-        seed(local_aws.endpoint)
+    seed_all(local_aws.endpoint, only=("seed_shared_services", "seed_terraform_state", "seed_sox_pg01"))
     return local_aws.endpoint

@@ -9,6 +9,9 @@ from platform_ops.registry import registry
 
 from tests.stepfunctions.conftest import DESTINATION, SOURCE, fast
 
+# Builds what it runs against itself: no seeded landing-zone resources needed.
+pytestmark = pytest.mark.seeds()
+
 
 def make_cluster(rds, name, tags=None, instances=0, **extra):
     rds.create_db_cluster(

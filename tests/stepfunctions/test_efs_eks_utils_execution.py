@@ -7,6 +7,9 @@ import pytest
 from tests.stepfunctions.conftest import DESTINATION, SOURCE, fast
 from tests.stepfunctions.test_db_execution import make_cluster
 
+# Builds what it runs against itself: no seeded landing-zone resources needed.
+pytestmark = pytest.mark.seeds()
+
 
 @pytest.fixture
 def network(destination):

@@ -15,6 +15,9 @@ from platform_ops.terraform import lease
 from platform_ops.terraform.apply_steps import PlanRefused, apply_reviewed_plan, check_approval, make_plan
 from platform_ops.terraform.cli import StalePlanError, StateLockedError, TerraformCli
 
+# Terraform needs the state buckets and lock tables (the leases too), a plan the artifacts bucket.
+pytestmark = pytest.mark.seeds("seed_shared_services", "seed_terraform_state")
+
 STACK = "platform-core"
 
 

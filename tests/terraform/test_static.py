@@ -7,6 +7,7 @@ own schema. No registry is ever contacted (the CLI config excludes it).
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -27,7 +28,37 @@ def _needs_aliased_providers(root: Path) -> bool:
     return any("configuration_aliases" in tf.read_text() for tf in root.glob("*.tf"))
 
 
-ROOTS = [r for r in ALL_ROOTS if not _needs_aliased_providers(r)]
+_LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"]*)"', re.MULTILINE)
+
+
+def _called_modules(root: Path) -> set[Path]:
+    """The local module directories ``root`` calls, directly or through the modules it calls."""
+    called: set[Path] = set()
+    pending = [root]
+    while pending:
+        here = pending.pop()
+        for tf in here.glob("*.tf"):
+            for source in _LOCAL_SOURCE.findall(tf.read_text()):
+                module = (here / source).resolve()
+                if module not in called:
+                    called.add(module)
+                    pending.append(module)
+    return called
+
+
+def _is_module(root: Path) -> bool:
+    parts = root.relative_to(REPO / "terraform").parts
+    return parts[0] == "modules" and "examples" not in parts
+
+
+# Entry points (stacks, examples) are validated; a module is validated alone only when no entry
+# point calls it: validating a root validates every module it calls against the provider schema,
+# so validating a called module again alone checked nothing more and cost ~5 s a module.
+ENTRY_POINTS = [r for r in ALL_ROOTS if not _is_module(r)]
+REACHED = set().union(*(_called_modules(r) for r in ENTRY_POINTS))
+ROOTS = ENTRY_POINTS + [
+    r for r in ALL_ROOTS if _is_module(r) and r.resolve() not in REACHED and not _needs_aliased_providers(r)
+]
 
 
 def test_terraform_fmt_is_clean(tmp_path):
@@ -38,12 +69,14 @@ def test_terraform_fmt_is_clean(tmp_path):
 def test_every_root_is_covered():
     names = {str(p.relative_to(REPO)) for p in ROOTS}
     assert "terraform/stacks/platform-core" in names
-    refresh = ("production", "staging", "dev", "shared-services")
-    assert {f"terraform/stacks/refresh-{env}" for env in refresh} <= names, "refresh stacks are validated too"
+    refresh = ("production", "destination", "shared-services")
+    assert {f"terraform/stacks/refresh-{r}" for r in refresh} <= names, "refresh stacks are validated too"
+    assert REPO / "terraform/modules/network" in REACHED | set(ROOTS), "the call graph reads module sources"
     for root in ALL_ROOTS:
-        if root not in ROOTS:
-            examples = list((root / "examples").glob("*/*.tf"))
-            assert examples, f"{root.relative_to(REPO)} needs aliased providers: give it an examples/ root"
+        if _is_module(root):
+            assert root in ROOTS or root.resolve() in REACHED, (
+                f"{root.relative_to(REPO)} is neither validated nor called by a validated root: give it an examples/ root"
+            )
 
 
 @pytest.mark.parametrize("root", ROOTS, ids=lambda p: str(p.relative_to(REPO / "terraform")))

@@ -11,7 +11,8 @@ def start_notice(drill: str, run_id: str, plan: dict) -> str:
         f"[DRILL] {drill} started",
         f"Drill {drill} (run {run_id}) starts now: {plan['blast_radius_text']}\n"
         f"Stop conditions: {', '.join(a['name'] for a in plan['watch']['stop_alarms'])}; "
-        f"maximum {plan['max_duration_minutes']} min.\nTargets: {', '.join(resolved['route_table_ids'])}",
+        f"maximum {plan['max_duration_minutes']} min.\nTargets: "
+        f"{plan.get('targets_text') or ', '.join(resolved.get('route_table_ids', []))}",
     )
 
 
@@ -31,7 +32,8 @@ def incident_notice(drill: str, run_id: str, rollback: dict) -> str:
         + "\n".join(rollback.get("differences") or ["(not verified)"])
         + "\nRestore by hand: "
         + "; ".join(
-            f"aws ec2 create-route --route-table-id {c['params']['RouteTableId']} "
+            c.get("cli")
+            or f"aws ec2 create-route --route-table-id {c['params']['RouteTableId']} "
             f"--destination-cidr-block {c['params']['DestinationCidrBlock']} --nat-gateway-id {c['params']['NatGatewayId']} "
             f"--region {c['region']}"
             for c in rollback.get("planned", [])
@@ -45,5 +47,6 @@ def end_notice(drill: str, run_id: str, evidence: dict, where: str) -> str:
         f"[DRILL] {drill} {evidence['verdict']}",
         f"Drill {drill} (run {run_id}): {evidence['verdict']}. {evidence['summary']}\n"
         f"RTO measured: {'n/a' if rto is None else f'{rto:.1f} s'} (objective {evidence['objectives']['rto_seconds']} s).\n"
-        f"Report: {where}",
+        + (f"Trend: {evidence['trend']['sentence']}\n" if evidence.get("trend") else "")
+        + f"Report: {where}",
     )

@@ -153,6 +153,18 @@ def _svg(evidence: dict) -> str:
     return "".join(parts)
 
 
+def _seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f} s"
+
+
+def _trend(evidence: dict) -> str:
+    """The RTO/RPO trend across the stored runs (``trend``: see ``drills.trend``), when there is one."""
+    trend = evidence.get("trend")
+    if not trend:
+        return ""
+    return f"<h2>Trend across runs</h2><p>{html.escape(trend['sentence'])}</p>{trend['svg']}"
+
+
 def render_html(evidence: dict) -> str:
     e = evidence
     esc = html.escape
@@ -189,8 +201,8 @@ table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #d0d7de;padd
 <h2>Objectives</h2><table><tr><th></th><th>Objective</th><th>Measured</th><th></th></tr>
 <tr><td>RTO</td><td>{e["objectives"]["rto_seconds"]} s</td><td>{esc(rto_text)}</td><td>{rto_mark}</td></tr>
 <tr><td>RPO</td><td>{esc(str(e["objectives"]["rpo_seconds"] if e["objectives"]["rpo_seconds"] is not None else "n/a"))}</td>
-<td>n/a</td><td>{esc(measured["rpo_note"])}</td></tr></table>
-<h2>Timeline</h2>{_svg(e)}
+<td>{esc(_seconds(measured.get("rpo_seconds")))}</td><td>{esc(measured["rpo_note"])}</td></tr></table>
+{_trend(e)}<h2>Timeline</h2>{_svg(e)}
 <table><tr><th>UTC</th><th>Event</th><th>Detail</th></tr>{rows}</table>
 <h2>Stop conditions</h2><p>{esc(stop_text)}</p>
 <h2>Rollback</h2><p>{esc(rollback_text)}</p>{f"<ul>{diffs}</ul>" if diffs else ""}

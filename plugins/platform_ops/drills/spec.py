@@ -20,7 +20,7 @@ from platform_ops.jsonfile import load_validated_json
 HERE = Path(__file__).parent
 SPECS = HERE / "specs"
 SCHEMA = HERE / "spec.schema.json"
-INJECTIONS = frozenset({"blackhole_nat_routes"})
+INJECTIONS = frozenset({"blackhole_nat_routes", "switchover_aurora", "simulate_region_loss"})
 WAITS = frozenset({"await_recovery", "hold"})
 
 

@@ -52,6 +52,7 @@ from typing import TypeVar
 import psutil  # an Airflow dependency
 
 from platform_ops.local.connections import aws_profiles, local_environment
+from platform_ops.local.refresh_seed import refresh_pools, seed_refresh
 from platform_ops.local.seed import seed_all
 from platform_ops.local.server import HOST, free_port, start_local_aws
 from platform_ops.local.sox_double import DEMO_WAITER_DELAY_SECONDS
@@ -59,7 +60,10 @@ from platform_ops.registry import REPO_ROOT
 
 DEMO_DIR = Path(os.environ.get("PLATFORM_OPS_DEMO_DIR") or REPO_ROOT / ".demo")
 # name: (slots, description); deferred tasks hold their slot (the ECS job still runs meanwhile)
-POOLS = {"sox_pg01_db": (1, "SOX PG-01: one database job at a time (global temp tables collide).")}
+POOLS = {
+    "sox_pg01_db": (1, "SOX PG-01: one database job at a time (global temp tables collide)."),
+    **refresh_pools(),  # refresh_staging, refresh_dev
+}
 RUN_ID_VAR = "PLATFORM_OPS_DEMO_RUN_ID"
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 STOP_GRACE = 20.0  # seconds between SIGTERM and SIGKILL
@@ -475,11 +479,13 @@ def _run(started: _Started, signals: _Signals) -> int:
     signals.check()
     steps.begin("seeding the local AWS")
     seed_all(aws.endpoint)
+    seed_refresh(aws.endpoint)  # the refresh DAGs' clusters, SQL scripts and machines
     steps.done(f"accounts {', '.join(_accounts())}")
     signals.check()
     # The DR drills act on the dr-platform stack: applied in the background (about 2 minutes).
     with open(DEMO_DIR / "dr-platform-apply.log", "ab") as drill_log:
-        drill_stack = subprocess.Popen([sys.executable, "-m", "platform_ops.local.drill_stack", aws.endpoint],
+        # drill_aurora: the drill_stack apply, then the Aurora global database the Aurora drills need
+        drill_stack = subprocess.Popen([sys.executable, "-m", "platform_ops.local.drill_aurora", aws.endpoint],
                                        stdout=drill_log, stderr=subprocess.STDOUT, preexec_fn=_default_signals)  # fmt: skip
     started.processes.known.add(drill_stack.pid)
     steps.begin("migrating the Airflow database")
@@ -525,6 +531,11 @@ def _run(started: _Started, signals: _Signals) -> int:
         f"DR drill: dr-platform is being applied in the background ({_shown(DEMO_DIR)}/dr-platform-apply.log, about "
         "2 minutes); then, outside the month-end close, trigger dr_chaos_nat_quarterly (or: airflow dags test "
         "dr_chaos_nat_quarterly 2027-01-12T10:00:00+00:00) and approve it; its report.html is in the artifacts bucket.\n"
+        "Aurora drills (after the apply log's last line): airflow dags test dr_aurora_switchover_semiannual "
+        "2027-03-03T10:00:00+00:00 -c '{\"hold_seconds\": 5}', and dr_region_loss_yearly 2027-11-10T10:00:00+00:00 "
+        "(approve each; reports next to the NAT drill's).\n"
+        "Refresh: trigger refresh_staging (or refresh_dev) from the UI; stg-aurora ends on masked production data "
+        "(try dry_run first).\n"
         f"Logs: {_shown(DEMO_DIR)}/airflow.log and local-aws.log. Ctrl-C stops everything."
     )
     started.step = "running Airflow standalone"

@@ -13,7 +13,9 @@ local AWS plays a container's side effects (e.g. the SOX job writing its evidenc
 
 Also installed: native events (``moto_events``), Step Functions tasks that act in the account of
 the role they run as (``moto_sfn_credentials``) and restores from a snapshot another account
-shared (``moto_rds_sharing``), CloudFront invalidations that complete later (``moto_cloudfront``).
+shared (``moto_rds_sharing``), CloudFront invalidations that complete later (``moto_cloudfront``),
+Aurora Global switchover/failover (``moto_aurora_global``) and Route 53 health and DNS failover
+(``moto_route53_health``).
 """
 
 from __future__ import annotations
@@ -25,11 +27,15 @@ from collections.abc import Callable
 
 from platform_ops.local import (
     drill_double,
+    moto_aurora_global,
     moto_cloudfront,
     moto_events,
+    moto_rds_rename,
     moto_rds_sharing,
+    moto_route53_health,
     moto_sfn_credentials,
     moto_sfn_validate,
+    refresh_double,
 )
 
 ECS_TASK_HOOKS: list[Callable[[object], None]] = []
@@ -114,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     moto_rds_sharing.install()
     moto_sfn_validate.install()  # ValidateStateMachineDefinition, which terraform plan calls
     drill_double.install()  # the platform's answer to a NAT drill's route changes
+    moto_aurora_global.install()  # Aurora Global switchover/failover, marker writes, lag metrics
+    moto_route53_health.install()  # health checks inverted/disabled, TestDNSAnswer, their alarms
+    refresh_double.install()  # the refresh's run_sql Lambda (masking scripts), played locally
+    moto_rds_rename.install()  # a renamed Aurora cluster keeps its instances
     load_hooks(os.environ.get("PLATFORM_OPS_MOTO_HOOKS", ""))
     from moto.server import main as moto_main
 

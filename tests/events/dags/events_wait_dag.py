@@ -48,6 +48,9 @@ with DAG(
         task_id="job",
         cluster="{{ params.cluster }}",
         task_definition="events-job",
+        # Named, so the provider reads the log stream name from it instead of sleeping 10 s after
+        # RunTask to find the container (EcsRunTaskOperator._start_task).
+        container_name="job",
         launch_type="FARGATE",
         overrides={
             "containerOverrides": [
@@ -55,6 +58,8 @@ with DAG(
                     "name": "job",
                     "environment": [
                         {"name": "MOTO_RUN_SECONDS", "value": "2"},
+                        # counted from the wait's first DescribeTasks: it always ends on the event
+                        {"name": "MOTO_RUN_AFTER_DESCRIBE", "value": "1"},
                         {"name": "MOTO_EXIT_CODE", "value": "{{ params.exit_code }}"},
                         {"name": "MOTO_LOG_LINES", "value": "starting\\ndone: 42 rows"},
                     ],

@@ -1,7 +1,9 @@
-# A refresh destination (dev): the role the refresh state machines assume here and the
-# helper Lambdas they invoke (module refresh-destination-account). Apply before
-# refresh-shared-services. The Lambda zips come from `python -m platform_ops.refresh.lambda_package`
-# (or `make test`), by path and filebase64sha256.
+# A refresh destination: the role the refresh state machines assume in that account and the
+# helper Lambdas they invoke (module refresh-destination-account). One directory serves every
+# destination: the registry has one stack per destination account on it (refresh-staging,
+# refresh-dev), each with its own state key and its own vars (environment, execution_role_arn).
+# Apply before refresh-shared-services. The Lambda zips come from
+# `python -m platform_ops.refresh.lambda_package` (or `make test`), by path and filebase64sha256.
 
 provider "aws" {
   region = var.region
@@ -9,8 +11,8 @@ provider "aws" {
   default_tags {
     tags = merge(var.tags, {
       ManagedBy   = "terraform"
-      Stack       = "refresh-dev"
-      Environment = "dev"
+      Stack       = "refresh-${var.environment}" # the registry stack's name
+      Environment = var.environment
     })
   }
 }

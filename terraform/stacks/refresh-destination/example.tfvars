@@ -1,5 +1,7 @@
-# Example values: replace with your account's. No secret here (the run_sql Lambda reads the
-# RDS-managed master secret at run time).
+# Example values for the staging destination (registry stack refresh-staging; refresh-dev takes
+# the same inputs with dev's account and names): replace with your account's. No secret here
+# (the run_sql Lambda reads the RDS-managed master secret at run time).
+environment               = "staging"
 region                    = "eu-west-1"
 execution_role_arn        = "arn:aws:iam::111111111111:role/refresh-sfn-execution"
 source_kms_key_arns       = ["arn:aws:kms:eu-west-1:222222222222:key/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"]

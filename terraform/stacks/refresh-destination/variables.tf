@@ -1,3 +1,13 @@
+variable "environment" {
+  description = "The destination's environment (the registry stack is refresh-<environment>): the Environment and Stack tags. Never production: a refresh overwrites its destination."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,30}$", var.environment)) && !contains(["production", "prod"], var.environment)
+    error_message = "environment must be 1 to 31 lower-case letters, digits or '-' (e.g. staging, dev), and not production."
+  }
+}
+
 variable "region" {
   description = "AWS Region of the destination clusters (the production Region: snapshots are shared within a Region)."
   type        = string
