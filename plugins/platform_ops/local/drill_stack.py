@@ -24,6 +24,7 @@ DRILL_VARS = {"aurora": {"enabled": False}, "eks": {"enabled": False}}
 # retries a create or revoke that had already succeeded, and the retry fails as a conflict.
 LOCAL_AWS_RETRY_SIGNS = (
     "InvalidSubnet.Conflict",
+    "RouteAlreadyExists",
     "InvalidPermission.NotFound",
     "InvalidPermission.Duplicate",
 )
