@@ -31,11 +31,9 @@ Leaves: `drills/nat_chaos_quarterly/runs/<run id>/{before.json,evidence.json,rep
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, chain, setup, task, teardown
 from platform_ops.dag_defaults import platform_dag
+from platform_ops.drills.dag_parts import planning_tasks
 from platform_ops.drills.operators import DrillWaitOperator
 from platform_ops.drills.spec import load_spec
 from platform_ops.drills.steps import approval_body
@@ -74,38 +72,7 @@ with platform_dag(
     },  # fmt: skip
 ) as dag:
 
-    @task
-    def preflight(params=None, logical_date=None) -> dict:
-        from airflow.sdk.exceptions import AirflowFailException
-        from platform_ops.drills.spec import DrillRefused
-        from platform_ops.drills.steps import preflight as run_preflight
-
-        try:
-            return run_preflight(SPEC_NAME, params, logical_date)
-        except DrillRefused as err:
-            raise AirflowFailException(str(err)) from None
-
-    @task.branch
-    def dry_run_gate(plan: dict) -> str:
-        return "dry_run" if plan["dry_run"] else "approve"
-
-    @task
-    def dry_run(plan: dict) -> dict:
-        """Nothing is changed: the plan is the output."""
-        return {
-            "blast_radius": plan["blast_radius_text"],
-            "calls": plan["calls"],
-            "steady_state": plan["steady_state"],
-        }
-
-    approve = ApprovalOperator(
-        task_id="approve",
-        subject=f"Run the drill {SPEC['title']}?",
-        body=approval_body(SPEC),
-        defaults=["Reject"],
-        response_timeout=timedelta(hours=SPEC.raw.get("approval", {}).get("timeout_hours", 4)),
-        retries=0,
-    )
+    plan, gate, approve = planning_tasks(SPEC, SPEC_NAME, "platform_ops.drills.steps", approval_body(SPEC))
 
     @setup
     def record_state(plan: dict, run_id=None) -> dict:
@@ -131,9 +98,6 @@ with platform_dag(
 
         return write_report(SPEC_NAME, run_id, ti, METHOD_TASKS)
 
-    plan = preflight()
-    gate = dry_run_gate(plan)
-    gate >> dry_run(plan)
     recorded = record_state(plan)
     fault = inject_fault(plan, recorded)
     waits = [

@@ -31,8 +31,7 @@ from dataclasses import dataclass, field
 import pytest
 from botocore.exceptions import ClientError
 from platform_ops.local.clients import account_client, account_session
-from platform_ops.local.drill_stack import LOCAL_AWS_RETRY_SIGNS
-from platform_ops.local.server import start_local_aws
+from platform_ops.local.server import is_cut_short_conflict, start_local_aws
 from platform_ops.registry import Stack, registry
 from platform_ops.terraform.workspace import AwsCredentials, backend_config, stack_workspace
 
@@ -188,9 +187,7 @@ def moto():
 def runs(moto) -> dict[str, StackRun]:
     done = _run_all(moto.endpoint)
     error = done["dr-platform"].error
-    if error is not None and any(sign in str(error) for sign in LOCAL_AWS_RETRY_SIGNS):
-        # The local AWS cut a response short and the SDK's retry of a create that had succeeded
-        # failed as a conflict (see drill_stack): once more, from a clean local AWS.
+    if is_cut_short_conflict(error):  # see platform_ops.local.server: once more, from a clean local AWS
         logging.getLogger("tests.terraform").warning("dr-platform: %s; starting over once", error)
         moto.reset()
         done = _run_all(moto.endpoint)

@@ -1,4 +1,4 @@
-"""The start every Aurora drill DAG shares: preflight → dry_run_gate (→ dry_run) → approve.
+"""The start every drill DAG shares: preflight → dry_run_gate (→ dry_run) → approve.
 
 Called inside the DAG's context; ``steps_module`` names the module whose ``preflight(spec_name,
 params, logical_date)`` plans the drill (imported in the task, never at parse time). A

@@ -14,20 +14,13 @@ import time
 from collections.abc import Callable
 
 from platform_ops.local.clients import account_session
+from platform_ops.local.server import is_cut_short_conflict
 from platform_ops.registry import registry
 from platform_ops.terraform.cli import TerraformError
 from platform_ops.terraform.workspace import AwsCredentials, stack_workspace
 
 STACK = "dr-platform"
 DRILL_VARS = {"aurora": {"enabled": False}, "eks": {"enabled": False}}
-# What the local AWS, not the stack, does on a loaded machine: it cuts a response short, the SDK
-# retries a create or revoke that had already succeeded, and the retry fails as a conflict.
-LOCAL_AWS_RETRY_SIGNS = (
-    "InvalidSubnet.Conflict",
-    "RouteAlreadyExists",
-    "InvalidPermission.NotFound",
-    "InvalidPermission.Duplicate",
-)
 log = logging.getLogger(__name__)
 
 
@@ -40,7 +33,7 @@ def apply_for_drills(endpoint: str, start_over: Callable[[], None] | None = None
     try:
         return _apply(endpoint)
     except TerraformError as err:
-        if start_over is None or not any(sign in str(err) for sign in LOCAL_AWS_RETRY_SIGNS):
+        if start_over is None or not is_cut_short_conflict(err):
             raise
         log.warning("dr-platform apply hit a retried create of the local AWS (%s); starting over once", err)
         start_over()
