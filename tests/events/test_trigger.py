@@ -228,16 +228,15 @@ def test_backstop_catches_a_lost_event(events_world):
     async def scenario():
         task = asyncio.ensure_future(first_event(trigger))
         await polling(trigger)  # the backstop interval counts from here
-        released = time.monotonic()
         await asyncio.to_thread(events_world.release, described["executionArn"])
         assert trigger.stats["describes"] == 1, "released after the backstop was due: no lost event tested"
-        event = await asyncio.wait_for(task, 180)
-        return event, time.monotonic() - released
+        return await asyncio.wait_for(task, 180)
 
-    event, waited = asyncio.run(scenario())
+    event = asyncio.run(scenario())
     assert event.payload["outcome"]["source"] == "describe" and event.payload["status"] == "success"
-    assert trigger.stats["describes"] == 2  # at start, then at the first backstop
-    assert waited >= backstop - 1.0  # the end was not seen before the backstop was due
+    # At start (the execution still running), then at the first backstop: the end, released
+    # after the first Describe with its event lost, was seen by the backstop's Describe only.
+    assert trigger.stats["describes"] == 2
 
 
 def test_an_end_before_the_wait_began_is_seen_at_start(events_world):
