@@ -29,6 +29,23 @@ def test_a_retried_create_conflict_starts_over_once_from_a_clean_local_aws(monke
     assert calls == ["http://x", "http://x"] and started_over == [1]
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "creating EC2 NAT Gateway: api error Resource.AlreadyAssociated: Resource 127.161.40.223 is already associated.",
+        "creating Route: api error RouteAlreadyExists: The route identified by 0.0.0.0/0 already exists",
+        "creating Lambda Function (x): ResourceConflictException: Function already exist: x",
+        "creating IAM Role (x): EntityAlreadyExists: Role with name x already exists.",
+        "authorizing Security Group (sg-1) Rule: InvalidPermission.Duplicate: the specified rule already exists",
+    ],
+)
+def test_every_retried_create_conflict_seen_is_a_sign(message):
+    from platform_ops.local.server import is_cut_short_conflict
+
+    assert is_cut_short_conflict(TerraformError(message))
+    assert not is_cut_short_conflict(TerraformError("Error: Reference to undeclared resource"))
+
+
 def test_any_other_failure_or_a_second_conflict_is_raised(monkeypatch):
     _applies(monkeypatch, TerraformError("Error: Invalid reference"))
     with pytest.raises(TerraformError, match="Invalid reference"):

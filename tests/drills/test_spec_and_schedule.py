@@ -8,7 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from platform_ops.drills import nat
 from platform_ops.drills.report import build_evidence, render_html
-from platform_ops.drills.spec import DrillRefused, SpecError, load_spec, refuse_in_window, window_at
+from platform_ops.drills.spec import (
+    DrillRefused,
+    SpecError,
+    load_spec,
+    refuse_in_window,
+    refuse_late_scheduled_start,
+    window_at,
+)
 
 SPEC = load_spec("nat_chaos_quarterly")
 
@@ -150,3 +157,48 @@ def test_report_page_is_self_contained_with_an_svg_timeline():
         ]
         == "rollback_failed"
     )
+
+
+@pytest.mark.parametrize(
+    "dag_id", ["dr_chaos_nat_quarterly", "dr_aurora_switchover_semiannual", "dr_region_loss_yearly"]
+)
+def test_unpausing_a_drill_long_after_its_slot_does_not_start_it(airflow_db, dag_id):
+    """With catchup off the scheduler proposes the latest past slot at once; the preflight refuses it."""
+    from airflow.serialization.encoders import coerce_to_core_timetable
+    from airflow.timetables.base import TimeRestriction
+
+    from tests.dagrun import load_dag
+
+    dag = load_dag(dag_id)
+    timetable = coerce_to_core_timetable(dag.timetable)
+    now = datetime.now(UTC)
+    info = timetable.next_dagrun_info(
+        last_automated_data_interval=None,
+        restriction=TimeRestriction(earliest=dag.start_date, latest=None, catchup=dag.catchup),
+    )
+    assert info.run_after < now, "the scheduler would start the latest past slot on unpause"
+    spec = load_spec(SPEC_OF[dag_id])
+    if now - info.run_after > timedelta(hours=1):
+        with pytest.raises(DrillRefused, match="trigger it manually"):
+            refuse_late_scheduled_start(spec, "scheduled", info.run_after, now)
+    refuse_late_scheduled_start(spec, "manual", info.run_after, now)  # a manual run is never late
+
+
+SPEC_OF = {
+    "dr_chaos_nat_quarterly": "nat_chaos_quarterly",
+    "dr_aurora_switchover_semiannual": "aurora_switchover_semiannual",
+    "dr_region_loss_yearly": "region_loss_yearly",
+}
+
+
+@pytest.mark.parametrize(
+    ("late", "refused"),
+    [(timedelta(0), False), (timedelta(minutes=59), False), (timedelta(hours=1, seconds=1), True)],
+)
+def test_a_scheduled_drill_may_start_up_to_an_hour_after_its_slot(late, refused):
+    slot = datetime(2027, 1, 12, 10, tzinfo=UTC)
+    if refused:
+        with pytest.raises(DrillRefused, match=r"scheduled time 2027-01-12T10:00:00\+00:00 was 1 h ago"):
+            refuse_late_scheduled_start(SPEC, "scheduled", slot, slot + late)
+    else:
+        refuse_late_scheduled_start(SPEC, "scheduled", slot, slot + late)

@@ -2,7 +2,8 @@
 
 Called inside the DAG's context; ``steps_module`` names the module whose ``preflight(spec_name,
 params, logical_date)`` plans the drill (imported in the task, never at parse time). A
-``DrillRefused`` fails the preflight without retries, with its reason.
+``DrillRefused`` fails the preflight without retries, with its reason; so does a scheduled run
+that starts more than an hour after its slot (``spec.refuse_late_scheduled_start``).
 """
 
 from __future__ import annotations
@@ -19,14 +20,17 @@ def planning_tasks(spec: Spec, spec_name: str, steps_module: str, body: str):
     """``(plan, gate, approve)``: the preflight's XCom, the dry-run branch and the approval."""
 
     @task
-    def preflight(params=None, logical_date=None) -> dict:
+    def preflight(params=None, logical_date=None, dag_run=None) -> dict:
         import importlib
+        from datetime import UTC, datetime
 
         from airflow.sdk.exceptions import AirflowFailException
 
-        from platform_ops.drills.spec import DrillRefused
+        from platform_ops.drills.spec import DrillRefused, refuse_late_scheduled_start
 
         try:
+            run_type = getattr(dag_run, "run_type", None)
+            refuse_late_scheduled_start(spec, run_type, logical_date, datetime.now(UTC))
             return importlib.import_module(steps_module).preflight(spec_name, params, logical_date)
         except DrillRefused as err:
             raise AirflowFailException(str(err)) from None

@@ -22,6 +22,9 @@ SPECS = HERE / "specs"
 SCHEMA = HERE / "spec.schema.json"
 INJECTIONS = frozenset({"blackhole_nat_routes", "switchover_aurora", "simulate_region_loss"})
 WAITS = frozenset({"await_recovery", "hold"})
+# A scheduled drill starts at its slot, when the people who watch it are ready; later than this
+# (the DAG was paused over its slot, or the scheduler was down) it is refused, not run unannounced.
+LATE_START = timedelta(hours=1)
 
 
 class SpecError(ValueError):
@@ -113,6 +116,28 @@ def window_at(spec: Spec, moment: datetime) -> dict | None:
         if croniter.match(window["cron"], moment.replace(second=0, microsecond=0)) or moment < start + length:
             return window
     return None
+
+
+def refuse_late_scheduled_start(
+    spec: Spec, run_type: str | None, slot: datetime | None, now: datetime
+) -> None:
+    """Raise ``DrillRefused`` for a scheduled run starting more than ``LATE_START`` after its slot.
+
+    With ``catchup`` off, unpausing a drill DAG makes the scheduler start a run for the latest
+    slot at once, however long ago it was: a chaos test nobody announced. A manual run is never
+    late.
+    """
+    if str(run_type) != "scheduled" or slot is None or now - slot <= LATE_START:
+        return
+    raise DrillRefused(
+        f"drill {spec.drill} refused: its scheduled time {slot.isoformat()} was {_hours(now - slot)} ago "
+        f"(a scheduled drill starts within {_hours(LATE_START)} of its slot); trigger it manually to run it now"
+    )
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.0f} days"
 
 
 def refuse_in_window(spec: Spec, moments: dict[str, datetime]) -> None:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 
 log = logging.getLogger(__name__)
 
@@ -89,27 +90,52 @@ def _alarm(contract: dict, kind: str, role: str) -> tuple[str, str]:
 
 
 def _react(ec2_backend) -> None:
+    """Answer a route change ``DETECTION_SECONDS`` later, from the routes as they are by then.
+
+    The state is read when the timer fires, under one lock, not when the route changed: a
+    rollback's last CreateRoute and the cut's earlier changes start their timers milliseconds
+    apart, and on a loaded machine they fire in any order; a state captured at change time could
+    leave the alarm in ALARM after every route was back.
+    """
     account_id, region = ec2_backend.account_id, ec2_backend.region_name
     contract = _contract(account_id, region)
     if not contract or contract.get("regions", {}).get("primary") != region:
         return
-    network = contract["network"]["primary"]
-    cut = _egress_cut(ec2_backend, network)
-    flags = scenario(account_id, region)
-    state = "ALARM" if cut else "OK"
-    reason = "drill double: primary egress cut" if cut else "drill double: primary egress restored"
-    # The standby's alarms change first: once the primary is seen unhealthy, a failing standby
-    # is already visible, so a probe never sees a failover that did not happen.
-    changes = [_alarm(contract, kind, "secondary") for flag, kind in STANDBY_FLAGS.items() if flag in flags]
-    changes.append(_alarm(contract, "health_check", "primary"))
-
-    def apply() -> None:
-        for alarm_region, name in changes:
-            _set_alarm(account_id, alarm_region, name, state, reason)
-
-    timer = threading.Timer(DETECTION_SECONDS, apply)
+    timer = threading.Timer(DETECTION_SECONDS, _apply, (ec2_backend, contract))
     timer.daemon = True
     timer.start()
+
+
+_answer_lock = threading.Lock()
+
+
+def _read_while_requests_change_it(read, attempts: int = 5):
+    """``read()``, again when a request thread changed a moto dict while it was being copied."""
+    for attempt in range(attempts):
+        try:
+            return read()
+        except RuntimeError:  # "dictionary changed size during iteration"
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+    return None
+
+
+def _apply(ec2_backend, contract: dict) -> None:
+    account_id, region = ec2_backend.account_id, ec2_backend.region_name
+    with _answer_lock:
+        cut = _read_while_requests_change_it(lambda: _egress_cut(ec2_backend, contract["network"]["primary"]))
+        flags = scenario(account_id, region)
+        state = "ALARM" if cut else "OK"
+        reason = "drill double: primary egress cut" if cut else "drill double: primary egress restored"
+        # The standby's alarms change first: once the primary is seen unhealthy, a failing
+        # standby is already visible, so a probe never sees a failover that did not happen.
+        changes = [
+            _alarm(contract, kind, "secondary") for flag, kind in STANDBY_FLAGS.items() if flag in flags
+        ]
+        changes.append(_alarm(contract, "health_check", "primary"))
+        for alarm_region, name in changes:
+            _set_alarm(account_id, alarm_region, name, state, reason)
 
 
 def _refuse_restore(ec2_backend, nat_gateway_id: str | None, destination: str | None) -> None:
