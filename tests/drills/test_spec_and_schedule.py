@@ -164,6 +164,7 @@ def test_report_page_is_self_contained_with_an_svg_timeline():
 )
 def test_unpausing_a_drill_long_after_its_slot_does_not_start_it(airflow_db, dag_id):
     """With catchup off the scheduler proposes the latest past slot at once; the preflight refuses it."""
+    from airflow.sdk.api.datamodels._generated import DagRunType  # what a task's dag_run.run_type is
     from airflow.serialization.encoders import coerce_to_core_timetable
     from airflow.timetables.base import TimeRestriction
 
@@ -180,8 +181,8 @@ def test_unpausing_a_drill_long_after_its_slot_does_not_start_it(airflow_db, dag
     spec = load_spec(SPEC_OF[dag_id])
     if now - info.run_after > timedelta(hours=1):
         with pytest.raises(DrillRefused, match="trigger it manually"):
-            refuse_late_scheduled_start(spec, "scheduled", info.run_after, now)
-    refuse_late_scheduled_start(spec, "manual", info.run_after, now)  # a manual run is never late
+            refuse_late_scheduled_start(spec, DagRunType.SCHEDULED, info.run_after, now)
+    refuse_late_scheduled_start(spec, DagRunType.MANUAL, info.run_after, now)  # a manual run is never late
 
 
 SPEC_OF = {

@@ -127,7 +127,8 @@ def refuse_late_scheduled_start(
     slot at once, however long ago it was: a chaos test nobody announced. A manual run is never
     late.
     """
-    if str(run_type) != "scheduled" or slot is None or now - slot <= LATE_START:
+    # the Task SDK's DagRunType is a (str, Enum): str() of it is "DagRunType.SCHEDULED", not its value
+    if getattr(run_type, "value", run_type) != "scheduled" or slot is None or now - slot <= LATE_START:
         return
     raise DrillRefused(
         f"drill {spec.drill} refused: its scheduled time {slot.isoformat()} was {_hours(now - slot)} ago "

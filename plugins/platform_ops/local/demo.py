@@ -72,7 +72,7 @@ HEALTH_TIMEOUT = 300.0  # seconds for Airflow to answer after standalone starts
 PROGRESS_EVERY = 10.0  # seconds between "still starting" lines
 STANDALONE_PARTS = ("scheduler", "dag-processor", "triggerer", "api-server")
 # What the demo removes at start (the local AWS starts empty, so must everything that describes it).
-FRESH = ("airflow", "aws", "env.sh", "sox-pg01.json", "airflow.log", "local-aws.log")
+FRESH = ("airflow", "aws", "env.sh", "sox-pg01.json", "airflow.log", "local-aws.log", "dr-platform-apply.log")
 # $AIRFLOW_HOME/config/airflow_local_settings.py, imported by every Airflow process at start.
 # Airflow 3.3's log servers (the scheduler's on [logging] worker_log_server_port, the triggerer's
 # on trigger_log_server_port) call uvicorn.run(host="") in airflow.utils.serve_logs.core, which
@@ -483,7 +483,7 @@ def _run(started: _Started, signals: _Signals) -> int:
     steps.done(f"accounts {', '.join(_accounts())}")
     signals.check()
     # The DR drills act on the dr-platform stack: applied in the background (about 2 minutes).
-    with open(DEMO_DIR / "dr-platform-apply.log", "ab") as drill_log:
+    with open(DEMO_DIR / "dr-platform-apply.log", "wb") as drill_log:
         # drill_aurora: the drill_stack apply, then the Aurora global database the Aurora drills need
         drill_stack = subprocess.Popen([sys.executable, "-m", "platform_ops.local.drill_aurora", aws.endpoint],
                                        stdout=drill_log, stderr=subprocess.STDOUT, preexec_fn=_default_signals)  # fmt: skip

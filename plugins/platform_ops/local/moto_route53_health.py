@@ -39,26 +39,28 @@ def healthy(health_check) -> bool:
     return endpoint_ok != bool(health_check.inverted)
 
 
-def _set_alarms(account_id: str, health_check_id: str, state: str) -> None:
+_alarms_lock = threading.Lock()
+
+
+def _set_alarms(account_id: str, health_check) -> None:
+    """Move the check's HealthCheckStatus alarms to what the check is *now* (timers may fire out of order)."""
     from moto.cloudwatch.models import cloudwatch_backends
 
+    state = "OK" if healthy(health_check) else "ALARM"
     backend = cloudwatch_backends[account_id][METRIC_REGION]
-    for alarm in list(backend.alarms.values()):
-        dims = {d.name: d.value for d in alarm.dimensions or []}
-        if alarm.namespace == "AWS/Route53" and dims.get("HealthCheckId") == health_check_id:
-            if alarm.state_value != state:
-                reason = (
-                    f"local AWS: health check {health_check_id} is {'un' if state == 'ALARM' else ''}healthy"
-                )
-                backend.set_alarm_state(alarm.name, reason, None, state)
+    with _alarms_lock:
+        for alarm in list(backend.alarms.values()):
+            dims = {d.name: d.value for d in alarm.dimensions or []}
+            if alarm.namespace == "AWS/Route53" and dims.get("HealthCheckId") == health_check.id:
+                if alarm.state_value != state:
+                    reason = f"local AWS: health check {health_check.id} is {'un' if state == 'ALARM' else ''}healthy"
+                    backend.set_alarm_state(alarm.name, reason, None, state)
 
 
 def _after_update(account_id: str, health_check, was_healthy: bool) -> None:
-    now = healthy(health_check)
-    if now == was_healthy:
+    if healthy(health_check) == was_healthy:
         return
-    state = "OK" if now else "ALARM"
-    timer = threading.Timer(DETECTION_SECONDS, _set_alarms, (account_id, health_check.id, state))
+    timer = threading.Timer(DETECTION_SECONDS, _set_alarms, (account_id, health_check))
     timer.daemon = True
     timer.start()
 
