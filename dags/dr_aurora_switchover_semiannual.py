@@ -35,10 +35,10 @@ the `platform_ops_drill_marker` table.
 
 from __future__ import annotations
 
-from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, chain, setup, task, teardown
+from airflow.sdk import CronTriggerTimetable, TriggerRule, chain, setup, task, teardown
 from platform_ops.dag_defaults import platform_dag
 from platform_ops.drills.aurora_steps import approval_body
-from platform_ops.drills.dag_parts import planning_tasks
+from platform_ops.drills.dag_parts import drill_params, planning_tasks
 from platform_ops.drills.operators import DrillWaitOperator
 from platform_ops.drills.spec import load_spec
 
@@ -55,18 +55,7 @@ with platform_dag(
     schedule=SCHEDULE,
     tags=["dr", "drill", "aurora", "platform"],
     max_active_runs=1,
-    params={
-        "dry_run": Param(
-            False, type="boolean", description="Resolve, check and print the calls; change nothing."
-        ),
-        "hold_seconds": Param(
-            HOLD["seconds"],
-            type="integer",
-            minimum=0,
-            maximum=7200,
-            description="How long the writer stays in us-east-1 before the switch home.",
-        ),
-    },  # fmt: skip
+    params=drill_params(SPEC, hold="How long the writer stays in us-east-1 before the switch home."),
 ) as dag:
     plan, gate, approve = planning_tasks(
         SPEC, SPEC_NAME, "platform_ops.drills.aurora_steps", approval_body(SPEC)

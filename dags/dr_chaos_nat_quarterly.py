@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, chain, setup, task, teardown
 from platform_ops.dag_defaults import platform_dag
-from platform_ops.drills.dag_parts import planning_tasks
+from platform_ops.drills.dag_parts import drill_params, planning_tasks
 from platform_ops.drills.operators import DrillWaitOperator
 from platform_ops.drills.spec import load_spec
 from platform_ops.drills.steps import approval_body
@@ -52,24 +52,18 @@ with platform_dag(
     schedule=SCHEDULE,
     tags=["dr", "drill", "chaos", "platform"],
     max_active_runs=1,
-    params={
-        "dry_run": Param(
-            False, type="boolean", description="Resolve and print the blast radius and calls; change nothing."
-        ),
-        "nat_gateway_id": Param(
+    params=drill_params(
+        SPEC,
+        hold="How long hold_fault keeps the fault after the failover.",
+        hold_maximum=3600,
+        dry_run="Resolve and print the blast radius and calls; change nothing.",
+        nat_gateway_id=Param(
             None,
             type=["string", "null"],
             pattern=r"^nat-[0-9a-f]{8,17}$",
             description="NAT gateway to cut (one of the contract's); empty: the first AZ's.",
         ),
-        "hold_seconds": Param(
-            SPEC.waits[-1].get("seconds", 60),
-            type="integer",
-            minimum=0,
-            maximum=3600,
-            description="How long hold_fault keeps the fault after the failover.",
-        ),
-    },  # fmt: skip
+    ),
 ) as dag:
 
     plan, gate, approve = planning_tasks(SPEC, SPEC_NAME, "platform_ops.drills.steps", approval_body(SPEC))

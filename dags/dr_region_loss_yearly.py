@@ -38,7 +38,7 @@ from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, chain, setup, task, teardown
 from platform_ops.dag_defaults import platform_dag
 from platform_ops.drills.aurora_steps import approval_body
-from platform_ops.drills.dag_parts import approval_timeout, planning_tasks
+from platform_ops.drills.dag_parts import approval_timeout, drill_params, planning_tasks
 from platform_ops.drills.operators import DrillWaitOperator
 from platform_ops.drills.spec import load_spec
 
@@ -56,24 +56,16 @@ with platform_dag(
     schedule=SCHEDULE,
     tags=["dr", "drill", "aurora", "route53", "platform"],
     max_active_runs=1,
-    params={
-        "dry_run": Param(
-            False, type="boolean", description="Resolve, check and print the calls; change nothing."
-        ),
-        "allow_data_loss": Param(
+    params=drill_params(
+        SPEC,
+        hold="How long us-east-1 serves before the fail back.",
+        allow_data_loss=Param(
             False,
             type="boolean",
             description="Promote by FailoverGlobalCluster with AllowDataLoss (rebuilds the old "
             "primary); asks a second approval.",
         ),
-        "hold_seconds": Param(
-            SPEC.waits[-1]["seconds"],
-            type="integer",
-            minimum=0,
-            maximum=7200,
-            description="How long us-east-1 serves before the fail back.",
-        ),
-    },  # fmt: skip
+    ),
 ) as dag:
     plan, gate, approve = planning_tasks(
         SPEC, SPEC_NAME, "platform_ops.drills.region_loss", approval_body(SPEC)

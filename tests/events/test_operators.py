@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -224,19 +225,43 @@ def test_dag_test_fails_on_the_ecs_exit_code(events_world, airflow_db, events_da
     assert str(dag_run.state) == "failed"
 
 
-def test_alarm_wait_operator_ends_on_the_alarm_event(events_world, airflow_db, events_dags):
-    """AlarmWaitOperator in a run where the alarm fires while it waits."""
+def test_alarm_wait_operator_ends_on_the_alarm_event(events_world, airflow_db, events_dags, monkeypatch):
+    """AlarmWaitOperator in a run where the alarm fires while it waits.
+
+    The alarm fires once the run's trigger (run inline by ``dag.test()``) has made its Describe at
+    start and polls the queue, however long the run took to get there: fired earlier, the Describe
+    would see it, not the event.
+    """
+    from platform_ops.events.trigger import ResourceEventTrigger
+
     machine = events_world.state_machine(wait_machine(0))
     cluster = _register_job(events_world)
     alarm = events_world.alarm("drill-stop-dag3")
     dag = _load_test_dag().partial_subset(["stop_condition"], include_upstream=False)
-    fire = threading.Timer(4.0, events_world.set_alarm, args=(alarm, "ALARM"))
-    fire.start()
+    triggers, stop = [], threading.Event()
+    original_run = ResourceEventTrigger.run
+
+    def recorded_run(self):
+        triggers.append(self)
+        return original_run(self)
+
+    monkeypatch.setattr(ResourceEventTrigger, "run", recorded_run)
+
+    def fire_when_polling():
+        deadline = time.monotonic() + 120  # then fire anyway: the run ends and the asserts say why
+        while not stop.wait(0.1):
+            if time.monotonic() > deadline or (triggers and triggers[0].poller_stats.get("receives", 0) >= 1):
+                events_world.set_alarm(alarm, "ALARM")
+                return
+
+    firing = threading.Thread(target=fire_when_polling, daemon=True)
+    firing.start()
     try:
         conf = {"machine": machine, "queue": events_world.queue_url, "cluster": cluster, "alarm": alarm}
         dag_run = dag.test(run_conf=conf)
     finally:
-        fire.cancel()
+        stop.set()
+        firing.join(timeout=10)
     assert str(dag_run.state) == "success", _task_states(dag_run)
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from platform_ops.drills import aurora
 from platform_ops.drills import targets as tg
 from platform_ops.drills.spec import DrillRefused, Spec, load_spec, refuse_in_window
-from platform_ops.drills.steps import _account, _await_steady_state, alarm_states, probe_steady_state
+from platform_ops.drills.steps import _account, alarm_states, probe_steady_state, run_rollback
 
 log = logging.getLogger(__name__)
 
@@ -223,51 +223,6 @@ def _await_synchronized(account, resolved: dict, timeout: float, poll: float) ->
         if time.monotonic() > deadline:
             raise TimeoutError(f"the members are not synchronized: {members}")
         time.sleep(poll)
-
-
-def run_rollback(spec: Spec, plan: dict, run_id: str, ti, restore) -> dict:
-    """``restore(calls) -> dict`` with retries; an incident notice and a failed task if it never holds."""
-    from platform_ops.drills import notices
-    from platform_ops.notify import FailureAlreadyNotified
-
-    policy = spec["rollback"]
-    result: dict = {
-        "started_at": time.time(),
-        "attempts": 0,
-        "calls": [],
-        "errors": [],
-        "planned": plan["calls"]["rollback"],
-    }
-    for attempt in range(1, policy["attempts"] + 1):
-        result["attempts"] = attempt
-        try:
-            result["verified_state"] = restore(result["calls"])
-            result.update(verified=True, verified_at=time.time(), differences=[])
-            break
-        except Exception as err:  # noqa: BLE001 - every failure is retried, then reported
-            code = (
-                getattr(err, "response", {}).get("Error", {}).get("Code")
-                if hasattr(err, "response")
-                else None
-            )
-            result["errors"].append(
-                {"attempt": attempt, "error": f"{code or type(err).__name__}: {err}", "at": time.time()}
-            )
-            log.warning("rollback attempt %s of %s failed: %s", attempt, policy["attempts"], err)
-        if attempt < policy["attempts"]:
-            time.sleep(policy["retry_delay_seconds"])
-    else:
-        result.update(verified=False, error=result["errors"][-1]["error"],
-                      differences=[f"not restored: {e['error']}" for e in result["errors"][-1:]])  # fmt: skip
-        result["incident_message_id"] = notices.incident_notice(spec.drill, run_id, result)
-        ti.xcom_push(key="rollback", value=result)
-        raise FailureAlreadyNotified(
-            f"rollback of drill {spec.drill} failed: {result['error']} (incident notice sent)"
-        )
-    result["steady_state"], result["steady_state_regained_at"] = _await_steady_state(spec, plan, policy)
-    result["stop_alarms_at_end"] = alarm_states(spec, plan["watch"]["stop_alarms"])
-    ti.xcom_push(key="rollback", value=result)
-    return result
 
 
 def rollback(spec_name: str, plan: dict, run_id: str, ti) -> dict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from airflow.providers.standard.operators.hitl import ApprovalOperator
-from airflow.sdk import task
+from airflow.sdk import Param, task
 
 from platform_ops.drills.spec import Spec
 
@@ -60,6 +60,19 @@ def planning_tasks(spec: Spec, spec_name: str, steps_module: str, body: str):
     gate = dry_run_gate(plan)
     gate >> dry_run(plan)
     return plan, gate, approve
+
+
+def drill_params(spec: Spec, hold: str, hold_maximum: int = 7200, dry_run: str = "", **more: Param) -> dict:
+    """Every drill's form: ``dry_run``, the drill's own ``more``, then ``hold_seconds`` (the spec's hold)."""
+    return {
+        "dry_run": Param(
+            False, type="boolean", description=dry_run or "Resolve, check and print the calls; change nothing."
+        ),
+        **more,
+        "hold_seconds": Param(
+            spec.waits[-1].get("seconds", 60), type="integer", minimum=0, maximum=hold_maximum, description=hold
+        ),
+    }
 
 
 def approval_timeout(spec: Spec) -> timedelta:

@@ -20,7 +20,7 @@ from platform_ops.aws.route53_health import Route53HealthHook
 from platform_ops.drills import aurora, aurora_steps
 from platform_ops.drills import targets as tg
 from platform_ops.drills.spec import DrillRefused, Spec, load_spec
-from platform_ops.drills.steps import _account, alarm_states, probe_steady_state
+from platform_ops.drills.steps import _account, alarm_states, probe_steady_state, run_rollback
 
 DATA_LOSS_APPROVAL = "approve_data_loss"
 
@@ -192,7 +192,7 @@ def fail_back(spec: Spec, plan: dict, record_: dict, calls: list[dict]) -> dict:
 
 def rollback(spec_name: str, plan: dict, record_: dict, run_id: str, ti) -> dict:
     spec = load_spec(spec_name)
-    return aurora_steps.run_rollback(
+    return run_rollback(
         spec, plan, run_id, ti, lambda calls: fail_back(spec, plan, record_, calls)
     )
 

@@ -178,15 +178,38 @@ def inject(spec_name: str, plan: dict, record: dict) -> dict:
     return {"fault_started_at": started, "fault_injected_at": injected, "calls": calls, "watch": watch}
 
 
+class NotRestored(RuntimeError):
+    """A restore ran but the state read back still differs from what was recorded."""
+
+
 def rollback(spec_name: str, plan: dict, record: dict, run_id: str, ti) -> dict:
-    """Restore what was recorded, verify attribute for attribute, retry; an incident notice if it never holds."""
+    """Put the recorded routes back and verify them attribute for attribute (``run_rollback``)."""
+    spec = load_spec(spec_name)
+    before = record["before"]
+    ec2 = aws_client(_account(spec), "ec2", plan["resolved"]["region"])
+
+    def differences() -> list[str]:
+        return nat.differences(before, nat.describe_tables(ec2, list(before)))
+
+    def restore(calls: list) -> None:
+        nat.restore(ec2, before, calls)
+        if diffs := differences():
+            raise NotRestored(f"{len(diffs)} differences after restore")
+
+    return run_rollback(spec, plan, run_id, ti, restore, differences)
+
+
+def run_rollback(spec: Spec, plan: dict, run_id: str, ti, restore, differences=None) -> dict:
+    """Every drill's rollback: ``restore(calls)`` retried as the spec says, then steady state awaited.
+
+    ``restore`` raises when the state is not back; its return value is kept as ``verified_state``.
+    When every attempt failed, ``differences()`` (if given) says what still differs; an incident
+    notice is sent and the task fails.
+    """
     from platform_ops.drills import notices
     from platform_ops.notify import FailureAlreadyNotified
 
-    spec = load_spec(spec_name)
     policy = spec["rollback"]
-    resolved = plan["resolved"]
-    before = record["before"]
     result: dict = {
         "started_at": time.time(),
         "attempts": 0,
@@ -194,12 +217,12 @@ def rollback(spec_name: str, plan: dict, record: dict, run_id: str, ti) -> dict:
         "errors": [],
         "planned": plan["calls"]["rollback"],
     }
-    ec2 = aws_client(_account(spec), "ec2", resolved["region"])
     for attempt in range(1, policy["attempts"] + 1):
         result["attempts"] = attempt
         try:
-            nat.restore(ec2, before, result["calls"])
-            diffs = nat.differences(before, nat.describe_tables(ec2, list(before)))
+            result["verified_state"] = restore(result["calls"])
+            result.update(verified=True, verified_at=time.time(), differences=[])
+            break
         except Exception as err:  # noqa: BLE001 - every failure is retried, then reported
             code = (
                 getattr(err, "response", {}).get("Error", {}).get("Code")
@@ -210,26 +233,11 @@ def rollback(spec_name: str, plan: dict, record: dict, run_id: str, ti) -> dict:
                 {"attempt": attempt, "error": f"{code or type(err).__name__}: {err}", "at": time.time()}
             )
             log.warning("rollback attempt %s of %s failed: %s", attempt, policy["attempts"], err)
-            diffs = None
-        if diffs == []:
-            result.update(verified=True, verified_at=time.time(), differences=[])
-            break
-        if diffs:
-            result["errors"].append(
-                {"attempt": attempt, "error": f"{len(diffs)} differences after restore", "at": time.time()}
-            )
-        result["differences"] = diffs
         if attempt < policy["attempts"]:
             time.sleep(policy["retry_delay_seconds"])
     else:
-        result.update(
-            verified=False, error=result["errors"][-1]["error"] if result["errors"] else "not verified"
-        )
-        if result.get("differences") is None:
-            try:
-                result["differences"] = nat.differences(before, nat.describe_tables(ec2, list(before)))
-            except Exception as err:  # noqa: BLE001
-                result["differences"] = [f"could not describe the route tables: {err}"]
+        result.update(verified=False, error=result["errors"][-1]["error"])
+        result["differences"] = _still_different(differences, result)
         result["incident_message_id"] = notices.incident_notice(spec.drill, run_id, result)
         ti.xcom_push(key="rollback", value=result)
         raise FailureAlreadyNotified(
@@ -239,6 +247,15 @@ def rollback(spec_name: str, plan: dict, record: dict, run_id: str, ti) -> dict:
     result["stop_alarms_at_end"] = alarm_states(spec, plan["watch"]["stop_alarms"])
     ti.xcom_push(key="rollback", value=result)
     return result
+
+
+def _still_different(differences, result: dict) -> list[str]:
+    if differences is None:
+        return [f"not restored: {e['error']}" for e in result["errors"][-1:]]
+    try:
+        return differences()
+    except Exception as err:  # noqa: BLE001 - the incident notice says it could not be read
+        return [f"could not read the state back: {err}"]
 
 
 def _await_steady_state(spec: Spec, plan: dict, policy: dict) -> tuple[list[dict], float | None]:
