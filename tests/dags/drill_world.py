@@ -55,6 +55,17 @@ def shared_world(config, tmp_path_factory) -> dict:
     return _WORLD
 
 
+def world_with_its_environment(config, tmp_path_factory):
+    """The body of a module's ``world`` fixture: the shared world, its connections set meanwhile."""
+    import pytest
+
+    built = shared_world(config, tmp_path_factory)
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in environment(built["endpoint"]).items():
+            patch.setenv(key, value)
+        yield built
+
+
 def environment(endpoint: str) -> dict[str, str]:
     from platform_ops.local.connections import local_environment
 

@@ -23,12 +23,11 @@ from platform_ops.registry import registry
 from tests.dagrun import run_dag, task_states
 from tests.dags.drill_world import (
     bring_writer_home,
-    environment,
     errors_while_away,
     evidence_of,
     report_html,
     reset_scenarios,
-    shared_world,
+    world_with_its_environment,
     writer_region,
 )  # fmt: skip
 from tests.dags.test_dr_chaos_nat_quarterly import RUN_AT, mutating_requests
@@ -40,11 +39,7 @@ HOME, AWAY = "eu-west-1", "us-east-1"
 
 @pytest.fixture(scope="module")
 def world(request, tmp_path_factory, airflow_db):
-    built = shared_world(request.config, tmp_path_factory)
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in environment(built["endpoint"]).items():
-            patch.setenv(key, value)
-        yield built
+    yield from world_with_its_environment(request.config, tmp_path_factory)
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ HealthCheckStatus alarm turns after 1 s, TestDNSAnswer follows the failover reco
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from platform_ops.local import drill_aurora
 from platform_ops.local.clients import account_client
@@ -18,12 +20,11 @@ from platform_ops.local.server import _request
 from tests.dagrun import run_dag, task_states
 from tests.dags.drill_world import (
     bring_writer_home,
-    environment,
     errors_while_away,
     evidence_of,
     report_html,
     reset_scenarios,
-    shared_world,
+    world_with_its_environment,
     writer_region,
 )
 from tests.dags.test_dr_chaos_nat_quarterly import mutating_requests
@@ -32,18 +33,12 @@ DAG_ID = "dr_region_loss_yearly"
 DRILL = "region_loss_yearly"
 HOME, AWAY = "eu-west-1", "us-east-1"
 # The second Wednesday of November, outside the month-end close
-from datetime import UTC, datetime  # noqa: E402
-
 RUN_AT = datetime(2027, 11, 10, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def world(request, tmp_path_factory, airflow_db):
-    built = shared_world(request.config, tmp_path_factory)
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in environment(built["endpoint"]).items():
-            patch.setenv(key, value)
-        yield built
+    yield from world_with_its_environment(request.config, tmp_path_factory)
 
 
 def dns_now(world: dict) -> list[str]:
