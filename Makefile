@@ -65,6 +65,7 @@ demo: install
 bench: install tools
 	$(PY) -m platform_ops.bench
 	$(PY) -m platform_ops.events.bench
+	$(PY) -m platform_ops.refresh.bench
 	$(PY) -m tests.scheduler.triggerer_bench
 
 clean:
