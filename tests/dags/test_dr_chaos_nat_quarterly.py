@@ -17,16 +17,15 @@ or ``refuse-restore:<n>`` (CreateRoute back to the NAT gateway refused n times: 
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import UTC, datetime
-from urllib.parse import parse_qs
 
 import pytest
 from platform_ops.drills.evidence import run_prefix
 from platform_ops.local.clients import account_client
 from platform_ops.local.drill_double import SCENARIO_PARAMETER
 from platform_ops.local.drill_stack import apply_for_drills
+from platform_ops.local.recording import read_requests
 from platform_ops.local.seed import read_notifications, seed_all
 from platform_ops.local.server import _request, start_local_aws
 from platform_ops.registry import registry
@@ -146,20 +145,12 @@ def drill(conf: dict | None = None, answer: str | None = "Approve", logical_date
 def mutating_requests(recording) -> list[str]:
     """Every recorded request that is not a read (query and JSON protocols, and REST by method)."""
     out = []
-    for line in recording.read_text().splitlines() if recording.exists() else []:
-        entry = json.loads(line)
-        headers = {k.lower(): v for k, v in (entry.get("headers") or {}).items()}
-        body = entry.get("body") or ""
-        if entry.get("body_encoded"):
-            body = base64.b64decode(body).decode("utf-8", "replace")
-        action = (
-            headers.get("x-amz-target", "").rsplit(".", 1)[-1] or (parse_qs(body).get("Action") or [""])[0]
-        )
-        if action:
-            if not action.startswith(READ_ONLY):
-                out.append(action)
-        elif entry.get("method") not in {"GET", "HEAD"}:
-            out.append(f"{entry.get('method')} {entry.get('uri')}")
+    for request in read_requests(recording):
+        if request.action:
+            if not request.action.startswith(READ_ONLY):
+                out.append(request.action)
+        elif request.method not in {"GET", "HEAD"}:
+            out.append(f"{request.method} {request.url}")
     return out
 
 

@@ -8,12 +8,11 @@ starts. Import the fixtures into a test module: ``from tests.snapshots.recording
 
 from __future__ import annotations
 
-import base64
 import json
 import urllib.request
-from pathlib import Path
 
 import pytest
+from platform_ops.local.recording import read_requests
 
 MUTATING_PREFIXES = ("Create", "Copy", "Delete", "Modify", "Put", "Add", "Remove", "Start", "Stop",
                      "Restore", "Reboot", "Update", "Tag", "Untag", "Send", "Publish")  # fmt: skip
@@ -71,21 +70,10 @@ def reset_recording(server) -> None:
 
 def requests_made(server) -> list[dict]:
     """``[{"method", "path", "action", "body"}]`` of every request since the last reset."""
-    path = Path(server.recording)
-    out = []
-    for line in path.read_text().splitlines() if path.exists() else []:
-        entry = json.loads(line)
-        headers = {k.lower(): v for k, v in (entry.get("headers") or {}).items()}
-        body = entry.get("body") or ""
-        if entry.get("body_encoded"):
-            body = base64.b64decode(body).decode("utf-8", "replace")
-        action = headers.get("x-amz-target", "").rsplit(".", 1)[-1]
-        if not action and "Action=" in body:
-            action = body.split("Action=", 1)[1].split("&", 1)[0]
-        out.append(
-            {"method": entry.get("method"), "path": entry.get("url", ""), "action": action, "body": body}
-        )
-    return out
+    return [
+        {"method": r.method, "path": r.url, "action": r.action, "body": r.body}
+        for r in read_requests(server.recording)
+    ]
 
 
 def mutating(requests: list[dict]) -> list[dict]:

@@ -23,7 +23,6 @@ up to the deferral plus time in ``execute_complete``; a deferred task holds no s
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import shutil
@@ -199,15 +198,9 @@ def wire_local_events(session, endpoint: str, name: str = "platform-ops-waits") 
 
 def _read_recording(path: Path) -> list[tuple[str, str]]:
     """``[(x-amz-target, body text)]`` in request order."""
-    out = []
-    for line in path.read_text().splitlines() if path.exists() else []:
-        entry = json.loads(line)
-        headers = {k.lower(): v for k, v in (entry.get("headers") or {}).items()}
-        body = entry.get("body") or ""
-        if entry.get("body_encoded"):
-            body = base64.b64decode(body).decode("utf-8", "replace")
-        out.append((headers.get("x-amz-target", ""), body))
-    return out
+    from platform_ops.local.recording import read_requests
+
+    return [(request.target, request.body) for request in read_requests(path)]
 
 
 def describes_while_waiting(recording: list[tuple[str, str]], run: str) -> int | None:
